@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests: the spec as JSON, and validation of a JSON value against
+//! a schema of the spec.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+/// Path of the spec, relative to the crate root.
+pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/jumio-kyx.yaml");
+
+/// The spec, parsed once.
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let text = std::fs::read_to_string(SPEC_PATH).expect("read the spec");
+        serde_norway::from_str(&text).expect("the spec is valid YAML")
+    })
+}
+
+/// Resolves a local `$ref` (`#/components/...`) of the spec; other values are returned as they are.
+pub fn resolve(value: &Value) -> &Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("only local references are used: {reference}"));
+            resolve(
+                spec()
+                    .pointer(pointer)
+                    .unwrap_or_else(|| panic!("dangling {reference}")),
+            )
+        }
+        None => value,
+    }
+}
+
+/// Validates `instance` against `schema` (a schema object of the spec, typically a `$ref`), with the
+/// spec's components as the root so that references resolve. Returns the validation errors.
+pub fn schema_errors(schema: &Value, instance: &Value) -> Vec<String> {
+    let root = json!({
+        "allOf": [schema],
+        "components": spec()["components"],
+    });
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("schema does not compile: {e}"));
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// Validates `instance` against the component schema `name`; panics with every violation.
+pub fn assert_valid(name: &str, instance: &Value) {
+    let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+    let errors = schema_errors(&schema, instance);
+    assert!(
+        errors.is_empty(),
+        "value does not match schema {name}:\n  {}\nvalue: {instance:#}",
+        errors.join("\n  ")
+    );
+}
