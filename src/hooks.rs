@@ -17,6 +17,13 @@ pub enum RequestAuth {
     None,
     /// `Authorization: Bearer <token>`: an OAuth2 access token or a transaction token.
     Bearer(SecretString),
+    /// `Authorization: Basic <id:secret>`: the API client credentials, for the token endpoint.
+    Basic {
+        /// The API client id.
+        client_id: String,
+        /// The API client secret.
+        client_secret: SecretString,
+    },
 }
 
 impl fmt::Debug for RequestAuth {
@@ -24,6 +31,11 @@ impl fmt::Debug for RequestAuth {
         match self {
             Self::None => f.write_str("None"),
             Self::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Self::Basic { client_id, .. } => f
+                .debug_struct("Basic")
+                .field("client_id", client_id)
+                .field("client_secret", &"[redacted]")
+                .finish(),
         }
     }
 }
@@ -36,6 +48,18 @@ impl RequestAuth {
             Self::Bearer(token) => {
                 let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
                     .map_err(|_| "the bearer token is not a valid header value")?;
+                value.set_sensitive(true);
+                Ok(Some(value))
+            }
+            Self::Basic {
+                client_id,
+                client_secret,
+            } => {
+                use base64::Engine as _;
+                let pair = format!("{client_id}:{}", client_secret.expose_secret());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
+                    .map_err(|_| "the client credentials are not a valid header value")?;
                 value.set_sensitive(true);
                 Ok(Some(value))
             }
@@ -66,5 +90,38 @@ impl ClientHooks<RequestAuth> for Client {
                 .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        // Method, path (ids only), status and duration; never headers or bodies.
+        let method = request.method().clone();
+        let path = request.url().path().to_owned();
+        let started = std::time::Instant::now();
+        let result = self.client().execute(request).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(response) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                path,
+                status = response.status().as_u16(),
+                elapsed_ms,
+                "jumio request"
+            ),
+            Err(error) => tracing::debug!(
+                operation = info.operation_id,
+                %method,
+                path,
+                elapsed_ms,
+                timeout = error.is_timeout(),
+                connect = error.is_connect(),
+                "jumio request failed"
+            ),
+        }
+        result
     }
 }

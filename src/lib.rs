@@ -1,8 +1,25 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod callback;
+pub mod client;
+pub mod error;
 pub mod generated;
 pub mod hooks;
+pub mod image;
+pub mod region;
+pub mod result;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod session;
 pub mod upload;
+pub mod workflow;
+
+pub use client::{JumioClient, JumioClientBuilder, WaitOptions};
+pub use error::{Error, Result};
+pub use image::{ImageLimits, ImageSource};
+pub use region::{Region, Service};
+pub use result::VerificationResult;
+pub use session::{Finalized, Session};
+pub use workflow::{AccountRequest, Workflow};

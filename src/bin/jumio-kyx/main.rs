@@ -1,1 +1,60 @@
-fn main() {}
+//! `jumio-kyx`: the command-line tool of the Jumio KYX client.
+
+mod connect;
+mod sandbox;
+mod steps;
+mod summary;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// Command-line tool for Jumio's KYX identity-verification API.
+#[derive(Debug, Parser)]
+#[command(name = "jumio-kyx", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a person: create, upload the ID and selfie, finalize, wait, print the result. Runs on
+    /// the embedded sandbox when no Jumio credentials are set.
+    Verify(Box<verify::VerifyArgs>),
+    /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
+    Sandbox(sandbox::SandboxArgs),
+    #[command(flatten)]
+    Step(steps::Step),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The sandbox logs what it serves; the other commands print their own output and only
+    // warnings, unless RUST_LOG asks for more.
+    let default_level = match cli.command {
+        Command::Sandbox(_) => "info",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Verify(args) => verify::run(*args).await,
+        Command::Sandbox(args) => sandbox::run(args).await.map_err(anyhow::Error::from),
+        Command::Step(step) => steps::run(step).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("jumio-kyx: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! OAuth2 client credentials and the access-token cache.
+//!
+//! The cache refreshes the token before it expires (by the JWT `exp` claim when the token carries
+//! one, else by `expires_in`), with a margin, and loads it once however many tasks ask at the same
+//! moment: the first caller requests a token while the others wait for it.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+
+use crate::error::{Error, Result};
+use crate::generated::{self, types};
+use crate::hooks::RequestAuth;
+
+/// The API client id and secret from the Customer Portal (Settings › API credentials › OAuth2).
+#[derive(Clone)]
+pub struct Credentials {
+    client_id: String,
+    client_secret: SecretString,
+}
+
+impl Credentials {
+    /// Credentials from a client id and secret.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Credentials {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+        }
+    }
+
+    /// The client id (not secret).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Refresh this long before the token expires, or half the token's lifetime if that is shorter.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+struct CachedToken {
+    token: SecretString,
+    refresh_at: Instant,
+}
+
+/// Caches the OAuth2 access token of one set of credentials.
+pub(crate) struct TokenCache {
+    credentials: Credentials,
+    auth_url: String,
+    http: reqwest::Client,
+    user_agent: String,
+    margin: Duration,
+    current: Mutex<Option<CachedToken>>,
+    requests: AtomicU64,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("client_id", &self.credentials.client_id)
+            .field("auth_url", &self.auth_url)
+            .field("token_requests", &self.requests.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(
+        credentials: Credentials,
+        auth_url: String,
+        http: reqwest::Client,
+        user_agent: String,
+        margin: Duration,
+    ) -> Self {
+        TokenCache {
+            credentials,
+            auth_url,
+            http,
+            user_agent,
+            margin,
+            current: Mutex::new(None),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// How many token requests this cache has sent.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// A valid access token: the cached one, or a new one when it is due for refresh. Concurrent
+    /// callers share one request.
+    pub(crate) async fn token(&self) -> Result<SecretString> {
+        let mut current = self.current.lock().await;
+        if let Some(cached) = current.as_ref()
+            && Instant::now() < cached.refresh_at
+        {
+            return Ok(cached.token.clone());
+        }
+        let fresh = self.request().await?;
+        let token = fresh.token.clone();
+        *current = Some(fresh);
+        Ok(token)
+    }
+
+    /// Forgets `rejected` (after a 401) so that the next call requests a new token; a token that
+    /// was already replaced by another task is kept.
+    pub(crate) async fn invalidate(&self, rejected: &SecretString) {
+        let mut current = self.current.lock().await;
+        if current
+            .as_ref()
+            .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())
+        {
+            *current = None;
+        }
+    }
+
+    async fn request(&self) -> Result<CachedToken> {
+        const OPERATION: &str = "request_access_token";
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let client = generated::Client::new_with_client(
+            &self.auth_url,
+            self.http.clone(),
+            RequestAuth::Basic {
+                client_id: self.credentials.client_id.clone(),
+                client_secret: self.credentials.client_secret.clone(),
+            },
+        );
+        let issued = Instant::now();
+        let response = client
+            .request_access_token()
+            .user_agent(self.user_agent.clone())
+            .body(types::TokenRequest {
+                grant_type: types::TokenRequestGrantType::ClientCredentials,
+            })
+            .send()
+            .await;
+        let response = match response {
+            Ok(response) => response.into_inner(),
+            Err(error) => {
+                return Err(Error::from_generated(OPERATION, "client credentials", error).await);
+            }
+        };
+        let lifetime = token_lifetime(&response.access_token, response.expires_in);
+        if lifetime.is_zero() {
+            return Err(Error::InvalidResponse {
+                operation: OPERATION,
+                reason: "the access token is already expired".to_owned(),
+            });
+        }
+        let margin = self.margin.min(lifetime / 2);
+        tracing::debug!(
+            lifetime_s = lifetime.as_secs(),
+            margin_s = margin.as_secs(),
+            "access token issued"
+        );
+        Ok(CachedToken {
+            token: SecretString::from(response.access_token),
+            refresh_at: issued + lifetime - margin,
+        })
+    }
+}
+
+/// How long a token is valid from now: by its JWT `exp` claim when it has one (Jumio caches
+/// tokens, so a fresh answer may be older than `expires_in` says), else by `expires_in`.
+fn token_lifetime(token: &str, expires_in: i64) -> Duration {
+    let by_expires_in = Duration::from_secs(expires_in.max(0) as u64);
+    match jwt_expiry(token) {
+        Some(exp) => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            Duration::from_secs(exp.saturating_sub(now))
+        }
+        None => by_expires_in,
+    }
+}
+
+/// The `exp` claim of a JWT, read without verifying the signature (the token is only used to
+/// decide when to refresh it; Jumio verifies it).
+fn jwt_expiry(token: &str) -> Option<u64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("exp")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: serde_json::Value) -> String {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.signature",
+            engine.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+            engine.encode(claims.to_string())
+        )
+    }
+
+    fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn lifetime_prefers_the_jwt_exp_claim() {
+        let token = jwt(serde_json::json!({"exp": now() + 600, "iat": now() - 3000}));
+        let lifetime = token_lifetime(&token, 3600);
+        assert!(lifetime <= Duration::from_secs(600) && lifetime >= Duration::from_secs(598));
+    }
+
+    #[test]
+    fn lifetime_falls_back_to_expires_in() {
+        assert_eq!(
+            token_lifetime("opaque-token", 3600),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(token_lifetime("a.b.c", 120), Duration::from_secs(120));
+        assert_eq!(token_lifetime("opaque", -5), Duration::ZERO);
+    }
+
+    #[test]
+    fn an_expired_jwt_has_no_lifetime() {
+        let token = jwt(serde_json::json!({"exp": now() - 10}));
+        assert_eq!(token_lifetime(&token, 3600), Duration::ZERO);
+    }
+
+    #[test]
+    fn credentials_debug_hides_the_secret() {
+        let credentials = Credentials::new("client-id", "very-secret");
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("client-id") && !debug.contains("very-secret"));
+    }
+}

@@ -1,0 +1,136 @@
+//! `jumio-kyx verify`: the whole verification of one person, from images to result.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use jumio_kyx::client::{Images, VerifyStep};
+use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
+use jumio_kyx::{ImageSource, WaitOptions};
+
+use crate::connect::ConnectArgs;
+use crate::summary;
+
+/// Options of `jumio-kyx verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Workflow: 10011 (ID, selfie, liveness), 10013 (10011 plus screening, proof of residency,
+    /// address validation, US DL verification), or a tenant-specific key.
+    #[arg(long, default_value = "10011")]
+    workflow: Workflow,
+    /// Image of the front of the ID (JPEG or PNG).
+    #[arg(long)]
+    front: PathBuf,
+    /// Image of the back of the ID.
+    #[arg(long)]
+    back: Option<PathBuf>,
+    /// Image of the selfie.
+    #[arg(long)]
+    selfie: PathBuf,
+    /// Issuing country of the ID, ISO 3166-1 alpha-3 (repeat for several).
+    #[arg(long = "country")]
+    countries: Vec<String>,
+    /// ID type: ID_CARD, DRIVING_LICENSE, PASSPORT or VISA (repeat for several).
+    #[arg(long = "id-type")]
+    id_types: Vec<IdType>,
+    /// Your reference for the transaction (customerInternalReference; no personal data).
+    #[arg(long)]
+    reference: Option<String>,
+    /// Your reference for the end user (userReference; no personal data).
+    #[arg(long)]
+    user_reference: Option<String>,
+    /// Print the whole result as JSON instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Give up waiting for the result after this many seconds.
+    #[arg(long, default_value_t = 900)]
+    wait: u64,
+    #[command(flatten)]
+    connect: ConnectArgs,
+}
+
+/// A reference unique enough to find the transaction in the portal.
+fn default_reference() -> String {
+    format!(
+        "jumio-kyx-cli-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+    )
+}
+
+pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
+    let mut request = AccountRequest::new(
+        args.workflow,
+        args.reference.clone().unwrap_or_else(default_reference),
+    );
+    if !args.id_types.is_empty() {
+        request = request.id_types(args.id_types.iter().copied());
+    }
+    if !args.countries.is_empty() {
+        request = request.countries(args.countries.iter().cloned());
+    }
+    if let Some(user_reference) = &args.user_reference {
+        request = request.user_reference(user_reference);
+    }
+    // Everything that can be checked locally is checked before any connection is made.
+    request.build()?;
+    let limits = jumio_kyx::ImageLimits::default();
+    let images = Images {
+        front: ImageSource::path(&args.front),
+        back: args.back.as_ref().map(ImageSource::path),
+        selfie: ImageSource::path(&args.selfie),
+    };
+    for image in [
+        Some(&images.front),
+        images.back.as_ref(),
+        Some(&images.selfie),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        image.check(&limits).await?;
+    }
+
+    let connection = args.connect.connect_or_sandbox().await?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:<28} [{bar:30}] {bytes}/{total_bytes}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    let wait = WaitOptions {
+        deadline: Duration::from_secs(args.wait),
+        ..WaitOptions::default()
+    };
+    let result = connection
+        .client
+        .verify(&request, images, wait, |step| match step {
+            VerifyStep::Checked { total_bytes } => {
+                bar.set_length(total_bytes);
+                bar.set_message("creating the account");
+            }
+            VerifyStep::Created { .. } => bar.set_message("uploading"),
+            VerifyStep::Uploaded { classifier, bytes } => {
+                bar.inc(bytes);
+                bar.set_message(format!("uploaded {classifier}"));
+            }
+            VerifyStep::Finalized => {
+                bar.finish_and_clear();
+                bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("template"));
+                bar.reset();
+                bar.set_message("waiting for the result");
+                bar.enable_steady_tick(Duration::from_millis(100));
+            }
+            _ => {}
+        })
+        .await;
+    bar.finish_and_clear();
+    connection.close().await;
+    let result = result?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(result.details())?);
+    } else {
+        print!("{}", summary::render(&result));
+    }
+    Ok(())
+}

@@ -1,0 +1,801 @@
+//! Local checks of an image before it is uploaded, and the multipart part that carries it.
+//!
+//! Jumio accepts credential images as JPEG or PNG, at most 10 MB (its current reference allows
+//! 15 MB: [`ImageLimits::jumio_current`]), at most 8000 × 8000 pixels, with a longest side of more
+//! than 300 pixels. [`ImageSource::check`] tests all of that before any network call, reading only
+//! the header of the file: the format comes from its first bytes (never from its name), the
+//! dimensions from its header, the size from the file system. The image is never decoded.
+//!
+//! [`ImageSource::into_part`] then turns the checked image into the multipart part of the upload,
+//! streamed from disk with a known length rather than read whole into memory.
+//!
+//! ```no_run
+//! use jumio_kyx::image::{ImageLimits, ImageSource};
+//!
+//! # async fn example() -> Result<(), jumio_kyx::image::ImageError> {
+//! let front = ImageSource::path("scans/front.jpg");
+//! let info = front.check(&ImageLimits::default()).await?;
+//! println!("{} is a {}×{} px {}", front.name(), info.width, info.height, info.format);
+//! let part = front.into_part(&info).await?;
+//! # drop(part);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::io::{self, Cursor, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use reqwest::multipart::Part;
+use tokio::fs::File;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+/// The largest image Jumio accepts, in bytes, per the limit this crate was first written against
+/// (10 MB, 1 MB being 1024 × 1024 bytes).
+pub const DEFAULT_MAX_BYTES: u64 = 10 * MIB;
+/// The largest image Jumio's current reference accepts, in bytes (15 MB).
+pub const JUMIO_CURRENT_MAX_BYTES: u64 = 15 * MIB;
+/// The longest width or height Jumio accepts, in pixels.
+pub const MAX_SIDE: u32 = 8000;
+/// The longest side of an image must be more than this many pixels.
+pub const MIN_LONGEST_SIDE_EXCLUSIVE: u32 = 300;
+
+const MIB: u64 = 1024 * 1024;
+/// How much of a file is read first to find its format and dimensions.
+const INITIAL_HEADER_BYTES: u64 = 64 * 1024;
+/// How much of a file is read at most to find its dimensions (a JPEG may carry large metadata
+/// segments before them).
+const MAX_HEADER_BYTES: u64 = 16 * MIB;
+/// Chunk size of the upload stream.
+const STREAM_CHUNK_BYTES: usize = 64 * 1024;
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const JPEG_SIGNATURE: &[u8] = b"\xff\xd8\xff";
+
+/// The limits an image is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageLimits {
+    /// The largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// The longest width or height accepted, in pixels.
+    pub max_side: u32,
+    /// The longest side must be more than this many pixels.
+    pub min_longest_side_exclusive: u32,
+}
+
+impl Default for ImageLimits {
+    /// 10 MB, 8000 × 8000 px, longest side more than 300 px.
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_side: MAX_SIDE,
+            min_longest_side_exclusive: MIN_LONGEST_SIDE_EXCLUSIVE,
+        }
+    }
+}
+
+impl ImageLimits {
+    /// The limits of Jumio's current reference: 15 MB, 8000 × 8000 px, longest side more than 300 px.
+    pub fn jumio_current() -> Self {
+        Self {
+            max_bytes: JUMIO_CURRENT_MAX_BYTES,
+            ..Self::default()
+        }
+    }
+
+    /// These limits with another largest file size, in bytes.
+    pub fn with_max_bytes(self, max_bytes: u64) -> Self {
+        Self { max_bytes, ..self }
+    }
+}
+
+/// An image format Jumio accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// JPEG (JFIF or Exif).
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl ImageFormat {
+    /// The media type sent as the part's `Content-Type`: `image/jpeg` or `image/png`.
+    pub fn mime(&self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    /// The usual file name extension, without the dot: `jpg` or `png`.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Png => "png",
+        }
+    }
+
+    /// The format whose signature `header` starts with, if any.
+    pub fn detect(header: &[u8]) -> Option<Self> {
+        if header.starts_with(JPEG_SIGNATURE) {
+            Some(ImageFormat::Jpeg)
+        } else if header.starts_with(PNG_SIGNATURE) {
+            Some(ImageFormat::Png)
+        } else {
+            None
+        }
+    }
+
+    /// The format whose signature starts with all of `header`, when `header` is too short to hold
+    /// a whole signature.
+    fn detect_partial(header: &[u8]) -> Option<Self> {
+        if header.is_empty() {
+            None
+        } else if JPEG_SIGNATURE.starts_with(header) {
+            Some(ImageFormat::Jpeg)
+        } else if PNG_SIGNATURE.starts_with(header) {
+            Some(ImageFormat::Png)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    /// `JPEG` or `PNG`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::Png => "PNG",
+        })
+    }
+}
+
+/// What the check found out about an image that Jumio accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// The format, from the first bytes.
+    pub format: ImageFormat,
+    /// The width in pixels.
+    pub width: u32,
+    /// The height in pixels.
+    pub height: u32,
+    /// The size of the file in bytes.
+    pub bytes: u64,
+}
+
+/// Why an image cannot be uploaded. Each message names the file, the problem and the limit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageError {
+    /// The file cannot be opened or read.
+    #[error("{name} cannot be read: {}", describe_io(.source))]
+    Unreadable {
+        /// The file name.
+        name: String,
+        /// The error of the operating system.
+        source: io::Error,
+    },
+    /// The file is empty.
+    #[error("{name} is empty (0 bytes); Jumio accepts JPEG or PNG images")]
+    Empty {
+        /// The file name.
+        name: String,
+    },
+    /// The content is not a JPEG or PNG image (whatever the file name says).
+    #[error("{name} is not a JPEG or PNG image ({})", match .detected {
+        Some(kind) => format!("it is {kind}"),
+        None => "its first bytes match no known format".to_owned(),
+    })]
+    NotAnImage {
+        /// The file name.
+        name: String,
+        /// What the content is instead, when recognised, for example `a PDF document`.
+        detected: Option<&'static str>,
+    },
+    /// The file is larger than the limit.
+    #[error("{name} is {}; Jumio accepts at most {}", too_large_sizes(*.bytes, *.max_bytes).0, too_large_sizes(*.bytes, *.max_bytes).1)]
+    TooLarge {
+        /// The file name.
+        name: String,
+        /// The size of the file in bytes.
+        bytes: u64,
+        /// The limit in bytes.
+        max_bytes: u64,
+    },
+    /// The image ends, or the part of it that was read ends, before its dimensions.
+    #[error("{name} is a {format} image {}", if .read == .total {
+        format!("cut short: it ends after {}, before its dimensions (truncated file)", format_byte_count(*.read))
+    } else {
+        format!("whose dimensions are not within its first {} (truncated or unusually long header)", format_byte_count(*.read))
+    })]
+    Truncated {
+        /// The file name.
+        name: String,
+        /// The format, from the first bytes.
+        format: ImageFormat,
+        /// How many bytes of the header were read.
+        read: u64,
+        /// The size of the file in bytes.
+        total: u64,
+    },
+    /// The header is malformed, or gives a width or height of zero.
+    #[error(
+        "{name} starts like a {format} image but its header is corrupt; its dimensions cannot be read"
+    )]
+    CorruptHeader {
+        /// The file name.
+        name: String,
+        /// The format, from the first bytes.
+        format: ImageFormat,
+    },
+    /// The width or height is larger than the limit.
+    #[error("{name} is {width}×{height} px; Jumio accepts at most {max_side}×{max_side}")]
+    TooManyPixels {
+        /// The file name.
+        name: String,
+        /// The width in pixels.
+        width: u32,
+        /// The height in pixels.
+        height: u32,
+        /// The longest width or height accepted.
+        max_side: u32,
+    },
+    /// The longest side is not more than the limit.
+    #[error(
+        "{name} is {width}×{height} px; its longest side must be more than {min_longest_side_exclusive} px"
+    )]
+    TooSmall {
+        /// The file name.
+        name: String,
+        /// The width in pixels.
+        width: u32,
+        /// The height in pixels.
+        height: u32,
+        /// The longest side must be more than this.
+        min_longest_side_exclusive: u32,
+    },
+    /// The file is no longer the one that was checked.
+    #[error("{name} changed since it was checked ({}); check it again", if .checked_bytes == .current_bytes {
+        "its header differs".to_owned()
+    } else {
+        format!("it was {}, it is now {}", format_byte_count(*.checked_bytes), format_byte_count(*.current_bytes))
+    })]
+    Changed {
+        /// The file name.
+        name: String,
+        /// The size when it was checked, in bytes.
+        checked_bytes: u64,
+        /// The size now, in bytes.
+        current_bytes: u64,
+    },
+}
+
+impl ImageError {
+    /// The name of the file the error is about.
+    pub fn name(&self) -> &str {
+        match self {
+            ImageError::Unreadable { name, .. }
+            | ImageError::Empty { name }
+            | ImageError::NotAnImage { name, .. }
+            | ImageError::TooLarge { name, .. }
+            | ImageError::Truncated { name, .. }
+            | ImageError::CorruptHeader { name, .. }
+            | ImageError::TooManyPixels { name, .. }
+            | ImageError::TooSmall { name, .. }
+            | ImageError::Changed { name, .. } => name,
+        }
+    }
+}
+
+/// A size in bytes for people: `512 bytes`, `12.5 KB`, `12.4 MB` (one decimal; 1 KB = 1024
+/// bytes, 1 MB = 1024 × 1024 bytes, as in the limits).
+pub fn format_size(bytes: u64) -> String {
+    if bytes < 1024 {
+        format_byte_count(bytes)
+    } else if bytes < MIB {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / MIB as f64)
+    }
+}
+
+/// A limit in bytes for people: whole megabytes without a decimal (`10 MB`), others as
+/// [`format_size`].
+fn format_limit(bytes: u64) -> String {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MB", bytes / MIB)
+    } else {
+        format_size(bytes)
+    }
+}
+
+fn format_byte_count(bytes: u64) -> String {
+    if bytes == 1 {
+        "1 byte".to_owned()
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The size and the limit of a too large file, exact to the byte where one decimal would make them
+/// look equal.
+fn too_large_sizes(bytes: u64, max_bytes: u64) -> (String, String) {
+    let size = format_size(bytes);
+    let limit = format_limit(max_bytes);
+    if size == format_size(max_bytes) || size == limit {
+        (
+            format!("{size} ({})", format_byte_count(bytes)),
+            format!("{limit} ({})", format_byte_count(max_bytes)),
+        )
+    } else {
+        (size, limit)
+    }
+}
+
+/// The operating system's description of an I/O error, without the `(os error N)` suffix.
+fn describe_io(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    }
+}
+
+/// What a common file that is not a JPEG or PNG image is, from its first bytes.
+fn detect_other(header: &[u8]) -> Option<&'static str> {
+    let at = |offset: usize, magic: &[u8]| header.get(offset..offset + magic.len()) == Some(magic);
+    if at(0, b"%PDF") {
+        Some("a PDF document")
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        Some("a GIF image")
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        Some("a WebP image")
+    } else if at(4, b"ftyp") {
+        let brand = header.get(8..12).unwrap_or_default();
+        Some(match brand {
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => {
+                "a HEIC/HEIF image"
+            }
+            b"avif" | b"avis" => "an AVIF image",
+            _ => "a video or other ISO media file",
+        })
+    } else if at(0, b"\0\0\0\x0cjP  \r\n\x87\n") {
+        Some("a JPEG 2000 image")
+    } else if at(0, b"II*\0") || at(0, b"MM\0*") {
+        Some("a TIFF image")
+    } else if at(0, b"BM") {
+        Some("a BMP image")
+    } else if at(0, b"PK\x03\x04") || at(0, b"PK\x05\x06") || at(0, b"PK\x07\x08") {
+        Some("a ZIP archive")
+    } else {
+        detect_markup(header)
+    }
+}
+
+/// HTML and XML (for example an error page saved in place of the image), after any byte order mark
+/// and white space.
+fn detect_markup(header: &[u8]) -> Option<&'static str> {
+    let text = header.strip_prefix(b"\xef\xbb\xbf").unwrap_or(header);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let text = &text[start..text.len().min(start + 64)];
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html") {
+        Some("an HTML page")
+    } else if lower.starts_with(b"<svg") {
+        Some("an SVG image")
+    } else if lower.starts_with(b"<?xml") {
+        Some("an XML document")
+    } else {
+        None
+    }
+}
+
+/// The result of reading the dimensions from a header.
+enum Dimensions {
+    Known {
+        width: u32,
+        height: u32,
+    },
+    /// The header ends before the dimensions.
+    NeedMore,
+    Corrupt,
+}
+
+fn read_dimensions(format: ImageFormat, header: &[u8]) -> Dimensions {
+    if format == ImageFormat::Png {
+        // The first chunk must be IHDR, whose first fields are the width and height.
+        match header.get(12..16) {
+            None => return Dimensions::NeedMore,
+            Some(chunk_type) if chunk_type != b"IHDR" => return Dimensions::Corrupt,
+            Some(_) => {}
+        }
+    }
+    let image_type = match format {
+        ImageFormat::Jpeg => imagesize::ImageType::Jpeg,
+        ImageFormat::Png => imagesize::ImageType::Png,
+    };
+    match image_type.reader_size(&mut Cursor::new(header)) {
+        Ok(size) => match (u32::try_from(size.width), u32::try_from(size.height)) {
+            (Ok(width), Ok(height)) if width > 0 && height > 0 => {
+                Dimensions::Known { width, height }
+            }
+            _ => Dimensions::Corrupt,
+        },
+        Err(imagesize::ImageError::IoError(error))
+            if error.kind() == io::ErrorKind::UnexpectedEof =>
+        {
+            Dimensions::NeedMore
+        }
+        Err(_) => Dimensions::Corrupt,
+    }
+}
+
+/// The outcome of checking a header that may be only the start of the file's header.
+enum Outcome {
+    Accepted(ImageInfo),
+    /// The header ends before the dimensions of an image of this format.
+    NeedMore(ImageFormat),
+}
+
+fn check_prefix(
+    name: &str,
+    header: &[u8],
+    total_bytes: u64,
+    limits: &ImageLimits,
+) -> Result<Outcome, ImageError> {
+    if total_bytes == 0 {
+        return Err(ImageError::Empty {
+            name: name.to_owned(),
+        });
+    }
+    let format = match ImageFormat::detect(header) {
+        Some(format) => format,
+        None => match ImageFormat::detect_partial(header) {
+            Some(format) => return Ok(Outcome::NeedMore(format)),
+            None => {
+                return Err(ImageError::NotAnImage {
+                    name: name.to_owned(),
+                    detected: detect_other(header),
+                });
+            }
+        },
+    };
+    if total_bytes > limits.max_bytes {
+        return Err(ImageError::TooLarge {
+            name: name.to_owned(),
+            bytes: total_bytes,
+            max_bytes: limits.max_bytes,
+        });
+    }
+    let (width, height) = match read_dimensions(format, header) {
+        Dimensions::Known { width, height } => (width, height),
+        Dimensions::NeedMore => return Ok(Outcome::NeedMore(format)),
+        Dimensions::Corrupt => {
+            return Err(ImageError::CorruptHeader {
+                name: name.to_owned(),
+                format,
+            });
+        }
+    };
+    if width > limits.max_side || height > limits.max_side {
+        return Err(ImageError::TooManyPixels {
+            name: name.to_owned(),
+            width,
+            height,
+            max_side: limits.max_side,
+        });
+    }
+    if width.max(height) <= limits.min_longest_side_exclusive {
+        return Err(ImageError::TooSmall {
+            name: name.to_owned(),
+            width,
+            height,
+            min_longest_side_exclusive: limits.min_longest_side_exclusive,
+        });
+    }
+    Ok(Outcome::Accepted(ImageInfo {
+        format,
+        width,
+        height,
+        bytes: total_bytes,
+    }))
+}
+
+/// Checks an image against `limits` from the start of its content (`header`) and its size in bytes
+/// (`total_bytes`), without decoding it. `name` is used in the messages.
+///
+/// `header` may be the whole content or any prefix of it; 64 KiB is enough for nearly every JPEG
+/// and any PNG. When the dimensions lie beyond `header`, the error is [`ImageError::Truncated`].
+/// The checks run in this order: empty, format (from the first bytes, never from `name`), size,
+/// dimensions.
+pub fn check_header(
+    name: &str,
+    header: &[u8],
+    total_bytes: u64,
+    limits: &ImageLimits,
+) -> Result<ImageInfo, ImageError> {
+    match check_prefix(name, header, total_bytes, limits)? {
+        Outcome::Accepted(info) => Ok(info),
+        Outcome::NeedMore(format) => Err(ImageError::Truncated {
+            name: name.to_owned(),
+            format,
+            read: header.len() as u64,
+            total: total_bytes,
+        }),
+    }
+}
+
+/// An image to check and upload: a file, or bytes in memory with a name.
+///
+/// Its `Debug` shows the name and the size, never the content (ID images and selfies are personal
+/// data).
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum ImageSource {
+    /// A file, read from disk when checked and streamed when uploaded.
+    File {
+        /// The path of the file.
+        path: PathBuf,
+        /// The name used in messages and as the multipart file name.
+        name: String,
+    },
+    /// Bytes in memory.
+    Bytes {
+        /// The name used in messages and as the multipart file name.
+        name: String,
+        /// The content.
+        bytes: Bytes,
+    },
+}
+
+impl fmt::Debug for ImageSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageSource::File { path, name } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("name", name)
+                .finish(),
+            ImageSource::Bytes { name, bytes } => f
+                .debug_struct("Bytes")
+                .field("name", name)
+                .field("len", &bytes.len())
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl From<PathBuf> for ImageSource {
+    fn from(path: PathBuf) -> Self {
+        ImageSource::path(path)
+    }
+}
+
+impl From<&Path> for ImageSource {
+    fn from(path: &Path) -> Self {
+        ImageSource::path(path)
+    }
+}
+
+impl ImageSource {
+    /// A file on disk; its name is the last component of `path`.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let name = match path.file_name() {
+            Some(name) => name.to_string_lossy().into_owned(),
+            None => path.display().to_string(),
+        };
+        ImageSource::File { path, name }
+    }
+
+    /// Bytes in memory, called `name` in messages and in the upload.
+    pub fn bytes(name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        ImageSource::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// The file name (not the full path), used in messages and as the multipart file name.
+    pub fn name(&self) -> &str {
+        match self {
+            ImageSource::File { name, .. } | ImageSource::Bytes { name, .. } => name,
+        }
+    }
+
+    /// Checks the image against `limits` without decoding it. A file is not read whole: only its
+    /// header (64 KiB, more only when a JPEG's metadata comes before its dimensions) and its size
+    /// from the file system.
+    pub async fn check(&self, limits: &ImageLimits) -> Result<ImageInfo, ImageError> {
+        let info = match self {
+            ImageSource::Bytes { name, bytes } => {
+                check_header(name, bytes, bytes.len() as u64, limits)?
+            }
+            ImageSource::File { path, name } => {
+                let (mut file, total) = open(name, path).await?;
+                check_file(name, &mut file, total, limits).await?
+            }
+        };
+        tracing::debug!(
+            format = %info.format,
+            width = info.width,
+            height = info.height,
+            bytes = info.bytes,
+            "image accepted by the local checks"
+        );
+        Ok(info)
+    }
+
+    /// The multipart part of the upload, for an image that [`check`](Self::check) returned `info`
+    /// for: file name [`name`](Self::name), content type from the format, the content streamed
+    /// from disk with a known length (a file is never read whole into memory).
+    ///
+    /// A file is checked again first: if its size or header differ from `info`, the error is
+    /// [`ImageError::Changed`]. The stream sends at most `info.bytes` bytes.
+    pub async fn into_part(self, info: &ImageInfo) -> Result<Part, ImageError> {
+        let (name, body) = match self {
+            ImageSource::Bytes { name, bytes } => {
+                let total = bytes.len() as u64;
+                ensure_unchanged(&name, info, total, || {
+                    check_header(&name, &bytes, total, &NO_LIMITS)
+                })?;
+                (name, reqwest::Body::from(bytes))
+            }
+            ImageSource::File { path, name } => {
+                let (mut file, total) = open(&name, &path).await?;
+                let current = check_file(&name, &mut file, total, &NO_LIMITS).await;
+                ensure_unchanged(&name, info, total, || current)?;
+                file.seek(SeekFrom::Start(0))
+                    .await
+                    .map_err(|source| unreadable(&name, source))?;
+                let stream = ReaderStream::with_capacity(file.take(info.bytes), STREAM_CHUNK_BYTES);
+                (name, reqwest::Body::wrap_stream(stream))
+            }
+        };
+        let part = Part::stream_with_length(body, info.bytes)
+            .file_name(name)
+            .mime_str(info.format.mime())
+            .expect("image/jpeg and image/png are valid media types");
+        Ok(part)
+    }
+}
+
+/// Limits that accept any image, to read the format and dimensions again.
+const NO_LIMITS: ImageLimits = ImageLimits {
+    max_bytes: u64::MAX,
+    max_side: u32::MAX,
+    min_longest_side_exclusive: 0,
+};
+
+fn unreadable(name: &str, source: io::Error) -> ImageError {
+    ImageError::Unreadable {
+        name: name.to_owned(),
+        source,
+    }
+}
+
+/// Fails with [`ImageError::Changed`] unless the image (size `total`, re-checked by `recheck`) is
+/// still the one described by `info`. Read errors are reported as such.
+fn ensure_unchanged(
+    name: &str,
+    info: &ImageInfo,
+    total: u64,
+    recheck: impl FnOnce() -> Result<ImageInfo, ImageError>,
+) -> Result<(), ImageError> {
+    let changed = || ImageError::Changed {
+        name: name.to_owned(),
+        checked_bytes: info.bytes,
+        current_bytes: total,
+    };
+    if total != info.bytes {
+        return Err(changed());
+    }
+    match recheck() {
+        Ok(current) if current == *info => Ok(()),
+        Err(error @ ImageError::Unreadable { .. }) => Err(error),
+        _ => Err(changed()),
+    }
+}
+
+/// Opens a regular file and returns it with its size.
+async fn open(name: &str, path: &Path) -> Result<(File, u64), ImageError> {
+    let file = File::open(path)
+        .await
+        .map_err(|source| unreadable(name, source))?;
+    let metadata = file
+        .metadata()
+        .await
+        .map_err(|source| unreadable(name, source))?;
+    if !metadata.is_file() {
+        return Err(unreadable(
+            name,
+            io::Error::new(io::ErrorKind::InvalidInput, "it is not a regular file"),
+        ));
+    }
+    Ok((file, metadata.len()))
+}
+
+/// Checks a file from its start, reading 64 KiB first and doubling while the dimensions lie beyond
+/// what was read, up to [`MAX_HEADER_BYTES`].
+async fn check_file(
+    name: &str,
+    file: &mut File,
+    total: u64,
+    limits: &ImageLimits,
+) -> Result<ImageInfo, ImageError> {
+    let mut header = Vec::new();
+    let mut want = INITIAL_HEADER_BYTES.min(total);
+    loop {
+        let missing = want - header.len() as u64;
+        (&mut *file)
+            .take(missing)
+            .read_to_end(&mut header)
+            .await
+            .map_err(|source| unreadable(name, source))?;
+        let read = header.len() as u64;
+        let at_end = read < want || read >= total;
+        match check_prefix(name, &header, total, limits)? {
+            Outcome::Accepted(info) => return Ok(info),
+            Outcome::NeedMore(_) if !at_end && read < MAX_HEADER_BYTES => {
+                want = want.saturating_mul(2).min(total).min(MAX_HEADER_BYTES);
+            }
+            Outcome::NeedMore(format) => {
+                return Err(ImageError::Truncated {
+                    name: name.to_owned(),
+                    format,
+                    read,
+                    total: if read < want { read } else { total },
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_have_one_decimal_in_binary_units() {
+        assert_eq!(format_size(0), "0 bytes");
+        assert_eq!(format_size(1), "1 byte");
+        assert_eq!(format_size(1536), "1.5 KB");
+        assert_eq!(format_size(13_002_342), "12.4 MB");
+        assert_eq!(format_limit(10 * MIB), "10 MB");
+        assert_eq!(format_limit(10 * MIB + 512 * 1024), "10.5 MB");
+    }
+
+    #[test]
+    fn os_error_suffix_is_dropped() {
+        let error = io::Error::from_raw_os_error(2);
+        assert!(error.to_string().contains("(os error 2)"));
+        assert!(!describe_io(&error).contains("os error"));
+        assert_eq!(describe_io(&io::Error::other("plain")), "plain");
+    }
+
+    #[test]
+    fn common_non_images_are_named() {
+        let cases: [(&[u8], &str); 10] = [
+            (b"%PDF-1.7\n", "a PDF document"),
+            (b"GIF89a\x01\x00", "a GIF image"),
+            (b"RIFF\x10\0\0\0WEBPVP8 ", "a WebP image"),
+            (b"\0\0\0\x18ftypheic\0\0\0\0", "a HEIC/HEIF image"),
+            (
+                b"\0\0\0\x18ftypisom\0\0\0\0",
+                "a video or other ISO media file",
+            ),
+            (b"II*\0\x08\0\0\0", "a TIFF image"),
+            (b"BM\x36\0\0\0", "a BMP image"),
+            (b"PK\x03\x04\x14\0", "a ZIP archive"),
+            (b"\xef\xbb\xbf  <!DOCTYPE html><html>", "an HTML page"),
+            (b"<?xml version=\"1.0\"?>", "an XML document"),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(detect_other(header), Some(expected), "{header:?}");
+        }
+        assert_eq!(detect_other(b"hello"), None);
+    }
+}

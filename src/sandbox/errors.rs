@@ -1,0 +1,83 @@
+//! Error answers of the sandbox: a status and the spec's `ErrorBody` (`title`, `status`, `detail`,
+//! `field`) as `application/json`.
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::generated::types::ErrorBody;
+
+/// An error answer. `detail` names the problem and, where there is one, the limit.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    detail: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    /// `400 Bad Request` about one request field or part.
+    pub(crate) fn bad_field(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail).with_field(field)
+    }
+
+    pub(crate) fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub(crate) fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, detail)
+    }
+
+    pub(crate) fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    pub(crate) fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::bad_request(format!("invalid path: {}", rejection.body_text()))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            title: Some(self.status.canonical_reason().unwrap_or("Error").to_owned()),
+            status: Some(i32::from(self.status.as_u16())),
+            detail: Some(self.detail),
+            field: self.field,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"jumio-kyx-sandbox\""),
+            );
+        }
+        response
+    }
+}
+
+/// Answer for a path the API does not have.
+pub(crate) async fn no_route() -> ApiError {
+    ApiError::not_found("no such resource in the Jumio KYX API")
+}

@@ -1,0 +1,61 @@
+//! The absolute links the sandbox hands out, all on its own base URL (every service on one address).
+
+/// Builds links on one base URL (no trailing slash).
+#[derive(Clone, Debug)]
+pub(crate) struct Links<'a> {
+    base: &'a str,
+}
+
+impl<'a> Links<'a> {
+    pub(crate) fn new(base: &'a str) -> Self {
+        Self { base }
+    }
+
+    /// Retrieval link of an account (and the path of its update and deletion).
+    pub(crate) fn account(&self, account: &str) -> String {
+        format!("{}/api/v1/accounts/{account}", self.base)
+    }
+
+    /// Link of a workflow execution: details (GET), finalization (PUT) and deletion (DELETE).
+    pub(crate) fn execution(&self, account: &str, execution: &str) -> String {
+        format!(
+            "{}/api/v1/accounts/{account}/workflow-executions/{execution}",
+            self.base
+        )
+    }
+
+    pub(crate) fn steps(&self, account: &str, execution: &str) -> String {
+        format!("{}/steps", self.execution(account, execution))
+    }
+
+    /// Upload link of a credential part, ending with the classifier (`FRONT`, `BACK`, `FACE`).
+    pub(crate) fn upload(
+        &self,
+        account: &str,
+        execution: &str,
+        credential: &str,
+        classifier: &str,
+    ) -> String {
+        format!(
+            "{}/credentials/{credential}/parts/{classifier}",
+            self.execution(account, execution)
+        )
+    }
+
+    /// Retrieval link of a stored part.
+    pub(crate) fn part(&self, account: &str, credential: &str, classifier: &str) -> String {
+        format!(
+            "{}/api/v1/accounts/{account}/credentials/{credential}/parts/{classifier}",
+            self.base
+        )
+    }
+
+    /// Start link of the hosted Web client. The sandbox does not serve a Web journey; the link
+    /// only has the shape Jumio's has.
+    pub(crate) fn web(&self, token: &str, locale: &str) -> String {
+        format!(
+            "{}/web/v4/app?authorizationToken={token}&locale={locale}",
+            self.base
+        )
+    }
+}

@@ -1,0 +1,230 @@
+//! Retrieval (status, details, steps, part download), deletion and the health check. Authorised by
+//! the OAuth2 access token (the health check needs none).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::require_access;
+use super::errors::ApiError;
+use super::scenarios::not_executed;
+use super::state::{Classifier, Execution, Shared, Status};
+use crate::generated::types::{
+    AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
+    RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails,
+    WorkflowExecutionState, WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,
+};
+
+type ExecutionPath = (String, String);
+
+fn unknown_execution(account: &str, execution: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "workflow execution {execution} of account {account} does not exist"
+    ))
+}
+
+/// Reads one execution after applying its due transitions.
+fn with_execution<T>(
+    shared: &Shared,
+    headers: &HeaderMap,
+    path: Result<Path<ExecutionPath>, PathRejection>,
+    read: impl FnOnce(&Shared, &Execution) -> T,
+) -> Result<T, ApiError> {
+    require_access(shared, headers)?;
+    let Path((account, execution)) = path?;
+    shared.advance_one(&account, &execution);
+    let store = shared.lock();
+    let found = store
+        .execution(&account, &execution)
+        .ok_or_else(|| unknown_execution(&account, &execution))?;
+    Ok(read(shared, found))
+}
+
+/// `GET /`: the health check.
+pub(crate) async fn health() -> Json<HealthResponse> {
+    let details: BTreeMap<String, ServiceHealth> = [
+        "api",
+        "callback",
+        "mobile",
+        "processing",
+        "retrieval",
+        "web",
+    ]
+    .into_iter()
+    .map(|name| (name.to_owned(), ServiceHealth::Up))
+    .collect();
+    Json(HealthResponse {
+        status: ServiceHealth::Up,
+        details,
+    })
+}
+
+/// `GET .../workflow-executions/{workflowExecutionId}/status`.
+pub(crate) async fn status(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<ExecutionPath>, PathRejection>,
+) -> Result<Json<WorkflowStatusResponse>, ApiError> {
+    with_execution(&shared, &headers, path, |shared, execution| {
+        let links = shared.links();
+        WorkflowStatusResponse {
+            account: AccountLink {
+                id: execution.account_id.clone(),
+                href: Some(links.account(&execution.account_id)),
+            },
+            workflow_execution: WorkflowExecutionState {
+                id: execution.id.clone(),
+                href: Some(links.execution(&execution.account_id, &execution.id)),
+                definition_key: Some(execution.definition_key.to_string()),
+                status: execution.status.generated(),
+            },
+        }
+    })
+    .map(Json)
+}
+
+/// `GET .../workflow-executions/{workflowExecutionId}`: details with the result.
+pub(crate) async fn details(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<ExecutionPath>, PathRejection>,
+) -> Result<Json<WorkflowExecutionDetails>, ApiError> {
+    with_execution(&shared, &headers, path, details_of).map(Json)
+}
+
+fn details_of(shared: &Shared, execution: &Execution) -> WorkflowExecutionDetails {
+    let links = shared.links();
+    let account = &execution.account_id;
+    let credentials = execution
+        .credentials
+        .iter()
+        .filter(|c| !c.parts.is_empty())
+        .map(|credential| RetrievedCredential {
+            id: credential.id.clone(),
+            category: credential.category.generated(),
+            client_ip: None,
+            parts: credential
+                .parts
+                .keys()
+                .map(|classifier| CredentialPart {
+                    classifier: PartClassifier::from(classifier.name()),
+                    href: Some(links.part(account, &credential.id, classifier.name())),
+                    capture_type: None,
+                })
+                .collect(),
+        })
+        .collect();
+    let (decision, capabilities) = match (&execution.outcome, execution.status) {
+        (Some(outcome), _) => (outcome.decision.clone(), Some(outcome.capabilities.clone())),
+        (None, Status::TokenExpired) => (not_executed("TOKEN_EXPIRED"), None),
+        (None, _) => (not_executed("NOT_EXECUTED"), None),
+    };
+    WorkflowExecutionDetails {
+        workflow: WorkflowSummary {
+            id: execution.id.clone(),
+            status: execution.status.generated(),
+            definition_key: Some(execution.definition_key.to_string()),
+            user_reference: execution.user_reference.clone(),
+            customer_internal_reference: Some(execution.customer_internal_reference.clone()),
+        },
+        account: AccountReference {
+            id: account.clone(),
+        },
+        created_at: Some(execution.created_at),
+        started_at: execution.started_at,
+        completed_at: execution.completed_at,
+        wiped_out_at: None,
+        decision: Some(decision),
+        steps: Some(StepsLink {
+            href: Some(links.steps(account, &execution.id)),
+        }),
+        credentials,
+        capabilities,
+    }
+}
+
+/// `GET .../workflow-executions/{workflowExecutionId}/steps`: the KYX steps (empty until processed).
+pub(crate) async fn steps(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<ExecutionPath>, PathRejection>,
+) -> Result<Json<WorkflowSteps>, ApiError> {
+    with_execution(&shared, &headers, path, |_, execution| WorkflowSteps {
+        steps: execution
+            .outcome
+            .as_ref()
+            .map(|outcome| outcome.steps.clone())
+            .unwrap_or_default(),
+    })
+    .map(Json)
+}
+
+/// `GET /api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}`: the stored
+/// bytes with their content type.
+pub(crate) async fn part(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    require_access(&shared, &headers)?;
+    let Path((account_id, credential_id, classifier)) = path?;
+    let store = shared.lock();
+    let account = store
+        .account(&account_id)
+        .ok_or_else(|| ApiError::not_found(format!("account {account_id} does not exist")))?;
+    account.credential(&credential_id).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "credential {credential_id} of account {account_id} does not exist"
+        ))
+    })?;
+    let stored = Classifier::parse(&classifier)
+        .and_then(|c| account.part(&credential_id, c))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "credential {credential_id} has no part {classifier}"
+            ))
+        })?;
+    let bytes = stored.bytes.clone();
+    let content_type = HeaderValue::from_static(stored.content_type);
+    drop(store);
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// `DELETE /api/v1/accounts/{accountId}`.
+pub(crate) async fn delete_account(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<(), ApiError> {
+    require_access(&shared, &headers)?;
+    let Path(account) = path?;
+    if shared.lock().remove_account(&account) {
+        tracing::debug!(%account, "account deleted");
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "account {account} does not exist"
+        )))
+    }
+}
+
+/// `DELETE .../workflow-executions/{workflowExecutionId}`.
+pub(crate) async fn delete_execution(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    path: Result<Path<ExecutionPath>, PathRejection>,
+) -> Result<(), ApiError> {
+    require_access(&shared, &headers)?;
+    let Path((account, execution)) = path?;
+    if shared.lock().remove_execution(&account, &execution) {
+        tracing::debug!(%account, workflow_execution = %execution, "workflow execution deleted");
+        Ok(())
+    } else {
+        Err(unknown_execution(&account, &execution))
+    }
+}

@@ -1,0 +1,580 @@
+//! Workflow definitions and the account request, validated locally against Jumio's documented
+//! limits before any request.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::generated::types;
+
+/// A workflow definition key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Workflow {
+    /// 10011, standalone ID and identity verification: an ID (front, back optional), a selfie and
+    /// liveness. Capabilities: usability, image checks, extraction, data checks, liveness,
+    /// similarity.
+    IdAndIdentity,
+    /// 10013, ID and identity verification plus screening, proof of residency, address validation
+    /// and US driving-licence verification. Same credentials as 10011.
+    IdAndIdentityScreening,
+    /// Any other key, for example one of the tenant's own workflows.
+    Custom(u64),
+}
+
+impl Workflow {
+    /// A workflow by key: 10011 and 10013 by name, any other key as [`Workflow::Custom`].
+    pub fn from_key(key: u64) -> Self {
+        match key {
+            10011 => Workflow::IdAndIdentity,
+            10013 => Workflow::IdAndIdentityScreening,
+            other => Workflow::Custom(other),
+        }
+    }
+
+    /// A tenant-specific workflow key.
+    pub fn custom(key: u64) -> Self {
+        Self::from_key(key)
+    }
+
+    /// The workflow definition key.
+    pub fn key(self) -> u64 {
+        match self {
+            Workflow::IdAndIdentity => 10011,
+            Workflow::IdAndIdentityScreening => 10013,
+            Workflow::Custom(key) => key,
+        }
+    }
+
+    /// A short description.
+    pub fn description(self) -> &'static str {
+        match self {
+            Workflow::IdAndIdentity => "ID and identity verification (ID, selfie, liveness)",
+            Workflow::IdAndIdentityScreening => {
+                "ID and identity verification with screening, proof of residency, address \
+                 validation and US driving-licence verification"
+            }
+            Workflow::Custom(_) => "tenant-specific workflow",
+        }
+    }
+}
+
+impl std::str::FromStr for Workflow {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        s.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|key| *key > 0)
+            .map(Workflow::from_key)
+            .ok_or_else(|| {
+                Error::validation(
+                    "workflowDefinition.key",
+                    format!(
+                        "{s:?} is not a workflow key; expected a positive number such as 10011"
+                    ),
+                )
+            })
+    }
+}
+
+/// An identity document type an ID credential may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdType {
+    /// `ID_CARD`
+    IdCard,
+    /// `DRIVING_LICENSE`
+    DrivingLicense,
+    /// `PASSPORT`
+    Passport,
+    /// `VISA`
+    Visa,
+}
+
+impl IdType {
+    /// As Jumio spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdType::IdCard => "ID_CARD",
+            IdType::DrivingLicense => "DRIVING_LICENSE",
+            IdType::Passport => "PASSPORT",
+            IdType::Visa => "VISA",
+        }
+    }
+}
+
+impl std::str::FromStr for IdType {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_uppercase().replace('-', "_").as_str() {
+            "ID_CARD" => Ok(IdType::IdCard),
+            "DRIVING_LICENSE" | "DRIVING_LICENCE" => Ok(IdType::DrivingLicense),
+            "PASSPORT" => Ok(IdType::Passport),
+            "VISA" => Ok(IdType::Visa),
+            _ => Err(Error::validation(
+                "workflowDefinition.credentials[].type.values",
+                format!(
+                    "unknown ID type {s:?}; expected ID_CARD, DRIVING_LICENSE, PASSPORT or VISA"
+                ),
+            )),
+        }
+    }
+}
+
+/// Whether the end user may change a preset country or document type.
+pub use types::PredefinedType;
+
+/// Parses an ISO 3166-1 alpha-3 country code (`USA`).
+pub fn country(code: &str) -> Result<types::CountryCode> {
+    code.trim().parse().map_err(|_| {
+        Error::validation(
+            "country",
+            format!(
+                "unknown country code {code:?}; expected an ISO 3166-1 alpha-3 code such as USA"
+            ),
+        )
+    })
+}
+
+/// End-user consent to biometric processing (`userConsent`).
+#[derive(Clone, Debug)]
+pub struct UserConsent {
+    /// The end user's IP address.
+    pub user_ip: IpAddr,
+    /// The end user's country.
+    pub country: types::CountryCode,
+    /// For USA, CAN, AUS the subdivision code (`IL`); at most 100 characters.
+    pub state: Option<String>,
+    /// Whether consent was obtained.
+    pub obtained: types::ConsentObtained,
+    /// When consent was obtained; required when it was.
+    pub obtained_at: Option<DateTime<Utc>>,
+}
+
+/// Settings of the hosted Web client.
+#[derive(Clone, Debug, Default)]
+pub struct WebSettings {
+    /// Redirect after success, at most 255 characters.
+    pub success_url: Option<String>,
+    /// Redirect after failure, at most 255 characters.
+    pub error_url: Option<String>,
+    /// Language, e.g. `en`, `de`, `pt-BR`.
+    pub locale: Option<String>,
+}
+
+/// Builds the body of account creation or update, checking every field against Jumio's
+/// documented limits.
+///
+/// ```
+/// use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
+///
+/// let request = AccountRequest::new(Workflow::IdAndIdentity, "order-4711")
+///     .user_reference("user-0815")
+///     .id_types([IdType::Passport, IdType::DrivingLicense])
+///     .countries(["USA", "CAN"])
+///     .token_lifetime("30m")
+///     .build()
+///     .expect("valid request");
+/// assert_eq!(request.workflow_definition.key.get(), 10011);
+///
+/// let error = AccountRequest::new(Workflow::IdAndIdentity, "order|4711").build().unwrap_err();
+/// assert!(error.to_string().contains("customerInternalReference"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct AccountRequest {
+    workflow: Workflow,
+    customer_internal_reference: String,
+    user_reference: Option<String>,
+    reporting_criteria: Option<String>,
+    callback_url: Option<String>,
+    token_lifetime: Option<String>,
+    id_types: Vec<IdType>,
+    countries: Vec<String>,
+    predefined: Option<PredefinedType>,
+    web: Option<WebSettings>,
+    user_consent: Option<UserConsent>,
+}
+
+/// Characters Jumio forbids in `customerInternalReference`.
+pub const FORBIDDEN_REFERENCE_CHARACTERS: &str = "<>\"/;`%{}|";
+
+impl AccountRequest {
+    /// A request for `workflow` with your reference for the transaction (1 to 100 characters,
+    /// none of `<>"/;` `` ` `` `%{}|`, no personal data).
+    pub fn new(workflow: Workflow, customer_internal_reference: impl Into<String>) -> Self {
+        AccountRequest {
+            workflow,
+            customer_internal_reference: customer_internal_reference.into(),
+            user_reference: None,
+            reporting_criteria: None,
+            callback_url: None,
+            token_lifetime: None,
+            id_types: Vec::new(),
+            countries: Vec::new(),
+            predefined: None,
+            web: None,
+            user_consent: None,
+        }
+    }
+
+    /// The workflow.
+    pub fn workflow(&self) -> Workflow {
+        self.workflow
+    }
+
+    /// Your reference for the end user (1 to 100 characters, no personal data).
+    pub fn user_reference(mut self, value: impl Into<String>) -> Self {
+        self.user_reference = Some(value.into());
+        self
+    }
+
+    /// Free text for searching in the portal (1 to 255 characters).
+    pub fn reporting_criteria(mut self, value: impl Into<String>) -> Self {
+        self.reporting_criteria = Some(value.into());
+        self
+    }
+
+    /// Where Jumio POSTs status changes: an https URL of at most 255 characters.
+    pub fn callback_url(mut self, value: impl Into<String>) -> Self {
+        self.callback_url = Some(value.into());
+        self
+    }
+
+    /// Lifetime of the transaction token: `30m`, `600s`, `1h`, `1d`; 5 minutes to 60 days.
+    pub fn token_lifetime(mut self, value: impl Into<String>) -> Self {
+        self.token_lifetime = Some(value.into());
+        self
+    }
+
+    /// The ID document types accepted.
+    pub fn id_types(mut self, types: impl IntoIterator<Item = IdType>) -> Self {
+        self.id_types = types.into_iter().collect();
+        self
+    }
+
+    /// The issuing countries accepted, as ISO 3166-1 alpha-3 codes.
+    pub fn countries<S: Into<String>>(mut self, codes: impl IntoIterator<Item = S>) -> Self {
+        self.countries = codes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether the end user may change the preset countries and types (default `DEFINED`).
+    pub fn predefined(mut self, predefined: PredefinedType) -> Self {
+        self.predefined = Some(predefined);
+        self
+    }
+
+    /// Settings of the hosted Web client.
+    pub fn web(mut self, web: WebSettings) -> Self {
+        self.web = Some(web);
+        self
+    }
+
+    /// End-user consent to biometric processing.
+    pub fn user_consent(mut self, consent: UserConsent) -> Self {
+        self.user_consent = Some(consent);
+        self
+    }
+
+    /// Checks every field and builds the generated request body.
+    pub fn build(&self) -> Result<types::AccountRequest> {
+        let reference = &self.customer_internal_reference;
+        check_length("customerInternalReference", reference, 100)?;
+        if let Some(c) = reference
+            .chars()
+            .find(|c| FORBIDDEN_REFERENCE_CHARACTERS.contains(*c))
+        {
+            return Err(Error::validation(
+                "customerInternalReference",
+                format!("contains {c:?}; Jumio forbids any of {FORBIDDEN_REFERENCE_CHARACTERS}"),
+            ));
+        }
+        if let Some(value) = &self.user_reference {
+            check_length("userReference", value, 100)?;
+        }
+        if let Some(value) = &self.reporting_criteria {
+            check_length("reportingCriteria", value, 255)?;
+        }
+        if let Some(value) = &self.callback_url {
+            check_url("callbackUrl", value)?;
+        }
+        if let Some(value) = &self.token_lifetime {
+            parse_token_lifetime(value)?;
+        }
+        if self.workflow.key() == 0 {
+            return Err(Error::validation(
+                "workflowDefinition.key",
+                "must be a positive workflow key",
+            ));
+        }
+
+        let mut credential = serde_json::Map::new();
+        if !self.id_types.is_empty() || !self.countries.is_empty() {
+            credential.insert("category".into(), "ID".into());
+        }
+        if !self.id_types.is_empty() {
+            let mut filter = serde_json::json!({
+                "values": self.id_types.iter().map(|t| t.as_str()).collect::<Vec<_>>()
+            });
+            if let Some(predefined) = self.predefined {
+                filter["predefinedType"] = serde_json::to_value(predefined).expect("enum");
+            }
+            credential.insert("type".into(), filter);
+        }
+        if !self.countries.is_empty() {
+            let codes = self
+                .countries
+                .iter()
+                .map(|code| country(code).map(|c| c.to_string()))
+                .collect::<Result<Vec<_>>>()?;
+            let mut filter = serde_json::json!({ "values": codes });
+            if let Some(predefined) = self.predefined {
+                filter["predefinedType"] = serde_json::to_value(predefined).expect("enum");
+            }
+            credential.insert("country".into(), filter);
+        }
+
+        let mut body = serde_json::json!({
+            "customerInternalReference": reference,
+            "workflowDefinition": { "key": self.workflow.key() },
+        });
+        if !credential.is_empty() {
+            body["workflowDefinition"]["credentials"] = serde_json::json!([credential]);
+        }
+        for (field, value) in [
+            ("userReference", &self.user_reference),
+            ("reportingCriteria", &self.reporting_criteria),
+            ("callbackUrl", &self.callback_url),
+            ("tokenLifetime", &self.token_lifetime),
+        ] {
+            if let Some(value) = value {
+                body[field] = value.clone().into();
+            }
+        }
+        if let Some(web) = &self.web {
+            body["web"] = self.web_json(web)?;
+        }
+        if let Some(consent) = &self.user_consent {
+            body["userConsent"] = consent_json(consent)?;
+        }
+        // The generated type enforces the spec's constraints once more; a disagreement between the
+        // checks above and the spec is a bug, reported as such rather than sent.
+        serde_json::from_value(body).map_err(|e| {
+            Error::validation("request", format!("does not satisfy the API contract: {e}"))
+        })
+    }
+
+    fn web_json(&self, web: &WebSettings) -> Result<serde_json::Value> {
+        let mut json = serde_json::json!({});
+        if let Some(url) = &web.success_url {
+            check_url("web.successUrl", url)?;
+            json["successUrl"] = url.clone().into();
+        }
+        if let Some(url) = &web.error_url {
+            check_url("web.errorUrl", url)?;
+            json["errorUrl"] = url.clone().into();
+        }
+        if let Some(locale) = &web.locale {
+            let locale: types::Locale = locale.parse().map_err(|_| {
+                Error::validation(
+                    "web.locale",
+                    format!("unknown locale {locale:?}; expected one of Jumio's locales such as en, de, pt-BR"),
+                )
+            })?;
+            json["locale"] = locale.to_string().into();
+        }
+        Ok(json)
+    }
+}
+
+fn consent_json(consent: &UserConsent) -> Result<serde_json::Value> {
+    let mut location = serde_json::json!({ "country": consent.country.to_string() });
+    if let Some(state) = &consent.state {
+        check_length("userConsent.userLocation.state", state, 100)?;
+        location["state"] = state.clone().into();
+    }
+    let mut details = serde_json::json!({ "obtained": consent.obtained.to_string() });
+    match (consent.obtained, consent.obtained_at) {
+        (_, Some(at)) => {
+            details["obtainedAt"] = at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                .into()
+        }
+        (types::ConsentObtained::Yes, None) => {
+            return Err(Error::validation(
+                "userConsent.consent.obtainedAt",
+                "is required when consent was obtained",
+            ));
+        }
+        _ => {}
+    }
+    Ok(serde_json::json!({
+        "userIp": consent.user_ip.to_string(),
+        "userLocation": location,
+        "consent": details,
+    }))
+}
+
+fn check_length(field: &str, value: &str, max: usize) -> Result<()> {
+    let length = value.chars().count();
+    if length == 0 {
+        return Err(Error::validation(
+            field,
+            format!("is empty; Jumio accepts 1 to {max} characters"),
+        ));
+    }
+    if length > max {
+        return Err(Error::validation(
+            field,
+            format!("is {length} characters long; Jumio accepts at most {max}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_url(field: &str, value: &str) -> Result<()> {
+    check_length(field, value, 255)?;
+    let url = reqwest::Url::parse(value)
+        .map_err(|e| Error::validation(field, format!("{value:?} is not an absolute URL ({e})")))?;
+    let loopback = crate::client::is_loopback(&url);
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        scheme => Err(Error::validation(
+            field,
+            format!("uses {scheme}; Jumio requires https (plain http only for a local sandbox)"),
+        )),
+    }
+}
+
+/// Parses a token lifetime (`30m`, `600s`, `1h`, `1d`) and checks Jumio's range of 5 minutes to
+/// 60 days.
+pub fn parse_token_lifetime(value: &str) -> Result<Duration> {
+    const FIELD: &str = "tokenLifetime";
+    let syntax = || {
+        Error::validation(
+            FIELD,
+            format!(
+                "{value:?} is not a lifetime; expected a number and a unit s, m, h or d, e.g. 30m"
+            ),
+        )
+    };
+    let unsigned = value.strip_prefix('+').unwrap_or(value);
+    let unit = unsigned.chars().last().ok_or_else(syntax)?;
+    let digits = &unsigned[..unsigned.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(syntax());
+    }
+    let seconds_per_unit: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(syntax()),
+    };
+    let number: u64 = digits.parse().unwrap_or(u64::MAX);
+    let seconds = number.saturating_mul(seconds_per_unit);
+    if !(300..=60 * 86_400).contains(&seconds) {
+        return Err(Error::validation(
+            FIELD,
+            format!("{value} is outside Jumio's range of 5 minutes to 60 days"),
+        ));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_match_the_documented_range() {
+        assert_eq!(
+            parse_token_lifetime("5m").unwrap(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            parse_token_lifetime("60d").unwrap(),
+            Duration::from_secs(5_184_000)
+        );
+        assert_eq!(
+            parse_token_lifetime("+05m").unwrap(),
+            Duration::from_secs(300)
+        );
+        for bad in [
+            "4m",
+            "299s",
+            "61d",
+            "-5m",
+            "5",
+            "m",
+            "1w",
+            "",
+            "5 m",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_token_lifetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_are_checked_field_by_field() {
+        let base = || AccountRequest::new(Workflow::IdAndIdentity, "ref-1");
+        assert!(base().build().is_ok());
+        let too_long = base().user_reference("u".repeat(101)).build().unwrap_err();
+        assert_eq!(
+            too_long.to_string(),
+            "invalid userReference: is 101 characters long; Jumio accepts at most 100"
+        );
+        let bad_country = base().countries(["XYZ"]).build().unwrap_err();
+        assert!(
+            bad_country
+                .to_string()
+                .contains("unknown country code \"XYZ\"")
+        );
+        let http = base()
+            .callback_url("http://example.com/cb")
+            .build()
+            .unwrap_err();
+        assert!(http.to_string().contains("https"));
+        assert!(base().callback_url("http://127.0.0.1:9/cb").build().is_ok());
+        let locale = base()
+            .web(WebSettings {
+                locale: Some("xx".into()),
+                ..Default::default()
+            })
+            .build()
+            .unwrap_err();
+        assert!(locale.to_string().contains("web.locale"));
+    }
+
+    #[test]
+    fn the_seed_request_is_built_from_typed_values() {
+        let request = AccountRequest::new(Workflow::IdAndIdentity, "CUSTOMER_REFERENCE")
+            .id_types([IdType::DrivingLicense, IdType::IdCard, IdType::Passport])
+            .countries(["USA", "CAN", "AUT", "GBR"])
+            .callback_url("https://kyc.example.com/jumio")
+            .user_reference("YOUR_USER_REFERENCE")
+            .token_lifetime("5m")
+            .web(WebSettings {
+                success_url: Some("https://www.yourcompany.com/success".into()),
+                error_url: Some("https://www.yourcompany.com/error".into()),
+                locale: Some("es".into()),
+            })
+            .build()
+            .unwrap();
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(
+            json["workflowDefinition"]["credentials"][0]["type"]["values"][2],
+            "PASSPORT"
+        );
+        assert_eq!(
+            json["workflowDefinition"]["credentials"][0]["country"]["values"][3],
+            "GBR"
+        );
+        assert_eq!(json["web"]["locale"], "es");
+    }
+}
