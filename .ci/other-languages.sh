@@ -69,10 +69,11 @@ if [ "$("$REDOCLY" --version 2>/dev/null)" != "$REDOCLY_CLI_VERSION" ]; then
   npm install --prefix "$TOOLS_DIR/node" --no-audit --no-fund --loglevel=error \
     "@redocly/cli@$REDOCLY_CLI_VERSION"
 fi
-echo "openapi-python-client $OPENAPI_PYTHON_CLIENT_VERSION, openapi-typescript $OPENAPI_TYPESCRIPT_VERSION," \
-  "typescript $TYPESCRIPT_VERSION, spectral-cli $SPECTRAL_CLI_VERSION, redocly $REDOCLY_CLI_VERSION"
+echo "openapi-python-client $OPENAPI_PYTHON_CLIENT_VERSION," \
+  "openapi-typescript $OPENAPI_TYPESCRIPT_VERSION, typescript $TYPESCRIPT_VERSION," \
+  "spectral-cli $SPECTRAL_CLI_VERSION, redocly $REDOCLY_CLI_VERSION"
 
-step "Spectral: spectral:oas recommended + the project's conventions (.spectral.yaml), warnings fail"
+step "Spectral: spectral:oas recommended + the conventions of .spectral.yaml, warnings fail"
 "$BIN/spectral" lint "$SPEC" --ruleset .spectral.yaml --fail-severity=warn
 
 step "Render the API docs with redocly build-docs"
@@ -109,7 +110,8 @@ PORT="$("$PY_VENV/bin/python" -c \
 BASE="http://127.0.0.1:$PORT"
 target/debug/jumio-kyx sandbox --addr "127.0.0.1:$PORT" >"$WORK/sandbox.log" 2>&1 &
 SANDBOX_PID=$!
-"$PY_VENV/bin/python" - "$BASE" <<'EOF' || { cat "$WORK/sandbox.log" >&2; fail "the sandbox did not start"; }
+# Wait until the sandbox answers its health check (at most about 10 s).
+if ! "$PY_VENV/bin/python" - "$BASE" <<'EOF'; then
 import sys, time, urllib.request
 request = urllib.request.Request(sys.argv[1] + "/", headers={"User-Agent": "jumio-kyx-ci"})
 for _ in range(200):
@@ -121,5 +123,8 @@ for _ in range(200):
         time.sleep(0.05)
 sys.exit(1)
 EOF
+  cat "$WORK/sandbox.log" >&2
+  fail "the sandbox did not start"
+fi
 "$PY_VENV/bin/python" "$HERE/python_flow.py" "$BASE" sandbox-client sandbox-secret ||
   { echo "--- sandbox log" >&2; cat "$WORK/sandbox.log" >&2; fail "the Python flow failed"; }

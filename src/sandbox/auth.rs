@@ -253,7 +253,7 @@ pub(crate) async fn token(
         .counters
         .token_requests
         .fetch_add(1, Ordering::Relaxed);
-    check_client(&shared, &headers)?;
+    check_client(&shared, &headers).map_err(ApiError::with_basic_challenge)?;
 
     let form_content = headers
         .get(header::CONTENT_TYPE)
@@ -283,6 +283,7 @@ pub(crate) async fn token(
         ApiError::unauthorized(format!(
             "grant_type `{grant}` is not supported; use `client_credentials`"
         ))
+        .with_basic_challenge()
     })?;
 
     let ttl = shared.config.access_token_ttl;

@@ -14,6 +14,8 @@ pub(crate) struct ApiError {
     status: StatusCode,
     detail: String,
     field: Option<String>,
+    /// The `WWW-Authenticate` challenge of a 401.
+    challenge: &'static str,
 }
 
 impl ApiError {
@@ -22,6 +24,7 @@ impl ApiError {
             status,
             detail: detail.into(),
             field: None,
+            challenge: "Bearer realm=\"jumio-kyx-sandbox\"",
         }
     }
 
@@ -44,6 +47,12 @@ impl ApiError {
 
     pub(crate) fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// A 401 of the token endpoint, which authenticates with HTTP Basic.
+    pub(crate) fn with_basic_challenge(mut self) -> Self {
+        self.challenge = "Basic realm=\"jumio-kyx-sandbox\"";
+        self
     }
 
     pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -70,7 +79,7 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"jumio-kyx-sandbox\""),
+                HeaderValue::from_static(self.challenge),
             );
         }
         response
