@@ -15,6 +15,7 @@ use tokio::sync::Mutex;
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
 use crate::hooks::RequestAuth;
+use crate::retry::{Attempts, Failure, RetryPolicy, RetryStats, Safety};
 
 /// The API client id and secret from the Customer Portal (Settings › API credentials › OAuth2).
 #[derive(Clone)]
@@ -64,6 +65,8 @@ pub(crate) struct TokenCache {
     margin: Duration,
     current: Mutex<Option<CachedToken>>,
     requests: AtomicU64,
+    retry: RetryPolicy,
+    retry_stats: std::sync::Arc<RetryStats>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -83,6 +86,8 @@ impl TokenCache {
         http: reqwest::Client,
         user_agent: String,
         margin: Duration,
+        retry: RetryPolicy,
+        retry_stats: std::sync::Arc<RetryStats>,
     ) -> Self {
         TokenCache {
             credentials,
@@ -92,6 +97,8 @@ impl TokenCache {
             margin,
             current: Mutex::new(None),
             requests: AtomicU64::new(0),
+            retry,
+            retry_stats,
         }
     }
 
@@ -127,9 +134,10 @@ impl TokenCache {
         }
     }
 
+    /// Requests a token; backs off on 429 (Jumio allows 10 token requests per second) and retries
+    /// server and connection errors: the request has no effect besides issuing a token.
     async fn request(&self) -> Result<CachedToken> {
         const OPERATION: &str = "request_access_token";
-        self.requests.fetch_add(1, Ordering::Relaxed);
         let client = generated::Client::new_with_client(
             &self.auth_url,
             self.http.clone(),
@@ -138,19 +146,33 @@ impl TokenCache {
                 client_secret: self.credentials.client_secret.clone(),
             },
         );
-        let issued = Instant::now();
-        let response = client
-            .request_access_token()
-            .user_agent(self.user_agent.clone())
-            .body(types::TokenRequest {
-                grant_type: types::TokenRequestGrantType::ClientCredentials,
-            })
-            .send()
-            .await;
-        let response = match response {
-            Ok(response) => response.into_inner(),
-            Err(error) => {
-                return Err(Error::from_generated(OPERATION, "client credentials", error).await);
+        let mut attempts = Attempts::new(
+            &self.retry,
+            &self.retry_stats,
+            OPERATION,
+            Safety::Idempotent,
+        );
+        let (issued, response) = loop {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let issued = Instant::now();
+            let result = client
+                .request_access_token()
+                .user_agent(self.user_agent.clone())
+                .body(types::TokenRequest {
+                    grant_type: types::TokenRequestGrantType::ClientCredentials,
+                })
+                .send()
+                .await;
+            match result {
+                Ok(response) => break (issued, response.into_inner()),
+                Err(error) => {
+                    if attempts.retry_after(Failure::of(&error)).await {
+                        continue;
+                    }
+                    return Err(
+                        Error::from_generated(OPERATION, "client credentials", error).await,
+                    );
+                }
             }
         };
         let lifetime = token_lifetime(&response.access_token, response.expires_in);

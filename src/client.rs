@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
 use secrecy::SecretString;
 use tracing::Instrument as _;
 
@@ -15,6 +16,7 @@ use crate::hooks::RequestAuth;
 use crate::image::{ImageLimits, ImageSource};
 use crate::region::{Region, Service};
 use crate::result::VerificationResult;
+use crate::retry::{Attempts, Failure, RetryCounts, RetryPolicy, RetryStats, Safety};
 use crate::session::Session;
 use crate::upload::ClientUploadExt as _;
 use crate::workflow::AccountRequest;
@@ -37,6 +39,7 @@ pub struct JumioClientBuilder {
     http: Option<reqwest::Client>,
     image_limits: ImageLimits,
     refresh_margin: Duration,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for JumioClientBuilder {
@@ -49,6 +52,7 @@ impl fmt::Debug for JumioClientBuilder {
             .field("overrides", &self.overrides)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -66,6 +70,7 @@ impl Default for JumioClientBuilder {
             http: None,
             image_limits: ImageLimits::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -160,6 +165,13 @@ impl JumioClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`RetryPolicy::default`]; [`RetryPolicy::none`] opts
+    /// out).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<JumioClient> {
         let credentials = self.credentials.ok_or_else(|| {
@@ -212,12 +224,15 @@ impl JumioClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let retry_stats = Arc::new(RetryStats::default());
         let tokens = TokenCache::new(
             credentials,
             urls[&Service::Auth].clone(),
             http.clone(),
             user_agent.clone(),
             self.refresh_margin,
+            self.retry,
+            retry_stats.clone(),
         );
         Ok(JumioClient {
             inner: Arc::new(Inner {
@@ -226,6 +241,8 @@ impl JumioClientBuilder {
                 user_agent,
                 tokens,
                 image_limits: self.image_limits,
+                retry: self.retry,
+                retry_stats,
             }),
         })
     }
@@ -264,6 +281,8 @@ struct Inner {
     user_agent: String,
     tokens: TokenCache,
     image_limits: ImageLimits,
+    retry: RetryPolicy,
+    retry_stats: Arc<RetryStats>,
 }
 
 /// The Jumio KYX client: cheap to clone, safe to share between tasks.
@@ -362,6 +381,11 @@ impl JumioClient {
         &self.inner.image_limits
     }
 
+    /// The retries this client made, by cause.
+    pub fn retry_counts(&self) -> RetryCounts {
+        self.inner.retry_stats.snapshot()
+    }
+
     /// How many OAuth2 token requests this client has sent.
     pub fn token_requests(&self) -> u64 {
         self.inner.tokens.requests()
@@ -372,52 +396,75 @@ impl JumioClient {
         generated::Client::new_with_client(self.service_url(service), self.inner.http.clone(), auth)
     }
 
-    /// Runs a call that needs the OAuth2 access token, requesting a new token once if Jumio
-    /// rejects the cached one.
-    pub(crate) async fn with_access_token<T, F, Fut>(
+    /// Runs one call of the API: authorised by `token`, retried as the policy says for its
+    /// `safety`, with a new access token once if Jumio rejects the cached one, inside a tracing
+    /// span with the operation, the ids, the status, the retries and the duration.
+    pub(crate) async fn call<T, F, Fut>(
         &self,
         operation: &'static str,
         service: Service,
+        safety: Safety,
+        token: Token<'_>,
+        ids: Ids<'_>,
         call: F,
     ) -> Result<T>
     where
         F: Fn(generated::Client) -> Fut,
-        Fut: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<T>,
-                progenitor_client::Error<()>,
-            >,
-        >,
+        Fut: Future<Output = Attempt<T>>,
     {
-        let span = tracing::info_span!("jumio", operation, status = tracing::field::Empty);
+        let span = tracing::info_span!(
+            "jumio",
+            operation,
+            account_id = ids.account_id,
+            workflow_execution_id = ids.workflow_execution_id,
+            status = tracing::field::Empty,
+            retries = tracing::field::Empty
+        );
         async {
             let started = Instant::now();
-            let mut retried = false;
+            let mut attempts = Attempts::new(&self.inner.retry, &self.inner.retry_stats, operation, safety);
+            let mut renewed = false;
             loop {
-                let token = self.inner.tokens.token().await?;
-                let client = self.generated(service, RequestAuth::Bearer(token.clone()));
-                match call(client).await {
+                let bearer = match token {
+                    Token::Access => self.inner.tokens.token().await?,
+                    Token::Transaction(token) => token.clone(),
+                };
+                let client = self.generated(service, RequestAuth::Bearer(bearer.clone()));
+                let error = match call(client).await? {
                     Ok(response) => {
-                        tracing::Span::current().record("status", response.status().as_u16());
+                        let span = tracing::Span::current();
+                        span.record("status", response.status().as_u16());
+                        span.record("retries", attempts.retries());
                         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "done");
                         return Ok(response.into_inner());
                     }
-                    Err(progenitor_client::Error::UnexpectedResponse(response))
-                        if response.status() == reqwest::StatusCode::UNAUTHORIZED && !retried =>
-                    {
-                        tracing::info!("access token rejected; requesting a new one");
-                        self.inner.tokens.invalidate(&token).await;
-                        retried = true;
-                    }
-                    Err(error) => {
-                        let error = Error::from_generated(operation, "access token", error).await;
-                        if let Some(status) = error.status() {
-                            tracing::Span::current().record("status", status.as_u16());
-                        }
-                        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, error = %error, "failed");
-                        return Err(error);
-                    }
+                    Err(error) => error,
+                };
+                let failure = Failure::of(&error);
+                if matches!(token, Token::Access)
+                    && matches!(failure, Failure::Status(StatusCode::UNAUTHORIZED, _))
+                    && !renewed
+                {
+                    tracing::info!("access token rejected; requesting a new one");
+                    self.inner.tokens.invalidate(&bearer).await;
+                    renewed = true;
+                    continue;
                 }
+                if attempts.retry_after(failure).await {
+                    continue;
+                }
+                let credential = token.name();
+                let error = match safety {
+                    Safety::Idempotent => Error::from_generated(operation, credential, error).await,
+                    Safety::NotIdempotent => Error::from_generated_once(operation, credential, error).await,
+                };
+                let span = tracing::Span::current();
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                span.record("retries", attempts.retries());
+                tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, error = %error, "failed");
+                return Err(error);
             }
         }
         .instrument(span)
@@ -429,18 +476,25 @@ impl JumioClient {
     pub async fn create_account(&self, request: &AccountRequest) -> Result<Session> {
         let body = request.build()?;
         let response = self
-            .with_access_token("create_account", Service::Account, |client| {
-                let body = body.clone();
-                let agent = self.inner.user_agent.clone();
-                async move {
-                    client
-                        .create_account()
-                        .user_agent(agent)
-                        .body(body)
-                        .send()
-                        .await
-                }
-            })
+            .call(
+                "create_account",
+                Service::Account,
+                Safety::NotIdempotent,
+                Token::Access,
+                Ids::default(),
+                |client| {
+                    let body = body.clone();
+                    let agent = self.inner.user_agent.clone();
+                    async move {
+                        Ok(client
+                            .create_account()
+                            .user_agent(agent)
+                            .body(body)
+                            .send()
+                            .await)
+                    }
+                },
+            )
             .await?;
         self.session("create_account", response).await
     }
@@ -453,20 +507,27 @@ impl JumioClient {
     ) -> Result<Session> {
         let body = request.build()?;
         let response = self
-            .with_access_token("update_account", Service::Account, |client| {
-                let body = body.clone();
-                let agent = self.inner.user_agent.clone();
-                let account_id = account_id.to_owned();
-                async move {
-                    client
-                        .update_account()
-                        .account_id(account_id)
-                        .user_agent(agent)
-                        .body(body)
-                        .send()
-                        .await
-                }
-            })
+            .call(
+                "update_account",
+                Service::Account,
+                Safety::NotIdempotent,
+                Token::Access,
+                Ids::account(account_id),
+                |client| {
+                    let body = body.clone();
+                    let agent = self.inner.user_agent.clone();
+                    let account_id = account_id.to_owned();
+                    async move {
+                        Ok(client
+                            .update_account()
+                            .account_id(account_id)
+                            .user_agent(agent)
+                            .body(body)
+                            .send()
+                            .await)
+                    }
+                },
+            )
             .await?;
         self.session("update_account", response).await
     }
@@ -497,9 +558,12 @@ impl JumioClient {
         account_id: &str,
         workflow_execution_id: &str,
     ) -> Result<types::WorkflowStatusResponse> {
-        self.with_access_token(
+        self.call(
             "get_workflow_execution_status",
             Service::Retrieval,
+            Safety::Idempotent,
+            Token::Access,
+            Ids::execution(account_id, workflow_execution_id),
             |client| {
                 let (a, w, agent) = (
                     account_id.to_owned(),
@@ -507,13 +571,13 @@ impl JumioClient {
                     self.inner.user_agent.clone(),
                 );
                 async move {
-                    client
+                    Ok(client
                         .get_workflow_execution_status()
                         .account_id(a)
                         .workflow_execution_id(w)
                         .user_agent(agent)
                         .send()
-                        .await
+                        .await)
                 }
             },
         )
@@ -526,22 +590,29 @@ impl JumioClient {
         account_id: &str,
         workflow_execution_id: &str,
     ) -> Result<VerificationResult> {
-        self.with_access_token("get_workflow_execution", Service::Retrieval, |client| {
-            let (a, w, agent) = (
-                account_id.to_owned(),
-                workflow_execution_id.to_owned(),
-                self.inner.user_agent.clone(),
-            );
-            async move {
-                client
-                    .get_workflow_execution()
-                    .account_id(a)
-                    .workflow_execution_id(w)
-                    .user_agent(agent)
-                    .send()
-                    .await
-            }
-        })
+        self.call(
+            "get_workflow_execution",
+            Service::Retrieval,
+            Safety::Idempotent,
+            Token::Access,
+            Ids::execution(account_id, workflow_execution_id),
+            |client| {
+                let (a, w, agent) = (
+                    account_id.to_owned(),
+                    workflow_execution_id.to_owned(),
+                    self.inner.user_agent.clone(),
+                );
+                async move {
+                    Ok(client
+                        .get_workflow_execution()
+                        .account_id(a)
+                        .workflow_execution_id(w)
+                        .user_agent(agent)
+                        .send()
+                        .await)
+                }
+            },
+        )
         .await
         .map(VerificationResult::from)
     }
@@ -552,9 +623,12 @@ impl JumioClient {
         account_id: &str,
         workflow_execution_id: &str,
     ) -> Result<types::WorkflowSteps> {
-        self.with_access_token(
+        self.call(
             "get_workflow_execution_steps",
             Service::Retrieval,
+            Safety::Idempotent,
+            Token::Access,
+            Ids::execution(account_id, workflow_execution_id),
             |client| {
                 let (a, w, agent) = (
                     account_id.to_owned(),
@@ -562,13 +636,13 @@ impl JumioClient {
                     self.inner.user_agent.clone(),
                 );
                 async move {
-                    client
+                    Ok(client
                         .get_workflow_execution_steps()
                         .account_id(a)
                         .workflow_execution_id(w)
                         .user_agent(agent)
                         .send()
-                        .await
+                        .await)
                 }
             },
         )
@@ -584,36 +658,46 @@ impl JumioClient {
     ) -> Result<Download> {
         const OPERATION: &str = "get_credential_part";
         let stream = self
-            .with_access_token(OPERATION, Service::Retrieval, |client| {
-                let (a, c, agent) = (
-                    account_id.to_owned(),
-                    credential_id.to_owned(),
-                    self.inner.user_agent.clone(),
-                );
-                let classifier = classifier.clone();
-                async move {
-                    let response = client
-                        .get_credential_part()
-                        .account_id(a)
-                        .credential_id(c)
-                        .classifier(classifier)
-                        .user_agent(agent)
-                        .send()
-                        .await?;
-                    let content_type = response
-                        .headers()
-                        .get(reqwest::header::CONTENT_TYPE)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    Ok(progenitor_client::ResponseValue::new(
-                        (content_type, response.into_inner()),
-                        status,
-                        headers,
-                    ))
-                }
-            })
+            .call(
+                OPERATION,
+                Service::Retrieval,
+                Safety::Idempotent,
+                Token::Access,
+                Ids::account(account_id),
+                |client| {
+                    let (a, c, agent) = (
+                        account_id.to_owned(),
+                        credential_id.to_owned(),
+                        self.inner.user_agent.clone(),
+                    );
+                    let classifier = classifier.clone();
+                    async move {
+                        let response = client
+                            .get_credential_part()
+                            .account_id(a)
+                            .credential_id(c)
+                            .classifier(classifier)
+                            .user_agent(agent)
+                            .send()
+                            .await;
+                        // The content type travels with the byte stream it describes.
+                        Ok(response.map(|response| {
+                            let content_type = response
+                                .headers()
+                                .get(reqwest::header::CONTENT_TYPE)
+                                .and_then(|v| v.to_str().ok())
+                                .map(str::to_owned);
+                            let status = response.status();
+                            let headers = response.headers().clone();
+                            progenitor_client::ResponseValue::new(
+                                (content_type, response.into_inner()),
+                                status,
+                                headers,
+                            )
+                        }))
+                    }
+                },
+            )
             .await?;
         let (content_type, body) = stream;
         use futures_core::Stream as _;
@@ -631,17 +715,24 @@ impl JumioClient {
 
     /// Deletes an account with all its data.
     pub async fn delete_account(&self, account_id: &str) -> Result<()> {
-        self.with_access_token("delete_account", Service::Retrieval, |client| {
-            let (a, agent) = (account_id.to_owned(), self.inner.user_agent.clone());
-            async move {
-                client
-                    .delete_account()
-                    .account_id(a)
-                    .user_agent(agent)
-                    .send()
-                    .await
-            }
-        })
+        self.call(
+            "delete_account",
+            Service::Retrieval,
+            Safety::Idempotent,
+            Token::Access,
+            Ids::account(account_id),
+            |client| {
+                let (a, agent) = (account_id.to_owned(), self.inner.user_agent.clone());
+                async move {
+                    Ok(client
+                        .delete_account()
+                        .account_id(a)
+                        .user_agent(agent)
+                        .send()
+                        .await)
+                }
+            },
+        )
         .await
     }
 
@@ -651,22 +742,29 @@ impl JumioClient {
         account_id: &str,
         workflow_execution_id: &str,
     ) -> Result<()> {
-        self.with_access_token("delete_workflow_execution", Service::Retrieval, |client| {
-            let (a, w, agent) = (
-                account_id.to_owned(),
-                workflow_execution_id.to_owned(),
-                self.inner.user_agent.clone(),
-            );
-            async move {
-                client
-                    .delete_workflow_execution()
-                    .account_id(a)
-                    .workflow_execution_id(w)
-                    .user_agent(agent)
-                    .send()
-                    .await
-            }
-        })
+        self.call(
+            "delete_workflow_execution",
+            Service::Retrieval,
+            Safety::Idempotent,
+            Token::Access,
+            Ids::execution(account_id, workflow_execution_id),
+            |client| {
+                let (a, w, agent) = (
+                    account_id.to_owned(),
+                    workflow_execution_id.to_owned(),
+                    self.inner.user_agent.clone(),
+                );
+                async move {
+                    Ok(client
+                        .delete_workflow_execution()
+                        .account_id(a)
+                        .workflow_execution_id(w)
+                        .user_agent(agent)
+                        .send()
+                        .await)
+                }
+            },
+        )
         .await
     }
 
@@ -743,10 +841,6 @@ impl JumioClient {
         })
     }
 
-    fn transaction_client(&self, token: &SecretString) -> generated::Client {
-        self.generated(Service::Api, RequestAuth::Bearer(token.clone()))
-    }
-
     /// Uploads one image part with the transaction token of its workflow execution; `info` is
     /// the result of the image's local check. [`Session`] does this for you.
     #[allow(clippy::too_many_arguments)]
@@ -760,36 +854,30 @@ impl JumioClient {
         image: ImageSource,
         info: &crate::image::ImageInfo,
     ) -> Result<types::UploadResponse> {
-        const OPERATION: &str = "upload_credential_part";
-        let span = tracing::info_span!("jumio", operation = OPERATION, account_id, workflow_execution_id, classifier = %classifier, bytes = info.bytes);
-        async {
-            let started = Instant::now();
-            let part = image.into_part(info).await?;
-            let result = self
-                .transaction_client(transaction_token)
-                .upload_credential_part()
-                .account_id(account_id)
-                .workflow_execution_id(workflow_execution_id)
-                .credential_id(credential_id)
-                .classifier(classifier)
-                .user_agent(self.user_agent())
-                .file(part)
-                .send()
-                .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            match result {
-                Ok(response) => {
-                    tracing::info!(status = response.status().as_u16(), elapsed_ms, "done");
-                    Ok(response.into_inner())
+        self.call(
+            "upload_credential_part",
+            Service::Api,
+            Safety::Idempotent,
+            Token::Transaction(transaction_token),
+            Ids::execution(account_id, workflow_execution_id),
+            |client| {
+                let image = image.clone();
+                async move {
+                    // A streamed part is consumed by its attempt; a retry streams the image anew.
+                    let part = image.into_part(info).await?;
+                    Ok(client
+                        .upload_credential_part()
+                        .account_id(account_id)
+                        .workflow_execution_id(workflow_execution_id)
+                        .credential_id(credential_id)
+                        .classifier(classifier)
+                        .user_agent(self.user_agent())
+                        .file(part)
+                        .send()
+                        .await)
                 }
-                Err(error) => {
-                    let error = Error::from_generated(OPERATION, "transaction token", error).await;
-                    tracing::info!(elapsed_ms, error = %error, "failed");
-                    Err(error)
-                }
-            }
-        }
-        .instrument(span)
+            },
+        )
         .await
     }
 
@@ -801,40 +889,71 @@ impl JumioClient {
         workflow_execution_id: &str,
         transaction_token: &SecretString,
     ) -> Result<types::FinalizeResponse> {
-        const OPERATION: &str = "finalize_workflow_execution";
-        let span = tracing::info_span!(
-            "jumio",
-            operation = OPERATION,
-            account_id,
-            workflow_execution_id
-        );
-        async {
-            let started = Instant::now();
-            let result = self
-                .transaction_client(transaction_token)
-                .finalize_workflow_execution()
-                .account_id(account_id)
-                .workflow_execution_id(workflow_execution_id)
-                .user_agent(self.user_agent())
-                .send()
-                .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            match result {
-                Ok(response) => {
-                    tracing::info!(status = response.status().as_u16(), elapsed_ms, "done");
-                    Ok(response.into_inner())
-                }
-                Err(error) => {
-                    let error = Error::from_generated(OPERATION, "transaction token", error).await;
-                    tracing::info!(elapsed_ms, error = %error, "failed");
-                    Err(error)
-                }
-            }
-        }
-        .instrument(span)
+        self.call(
+            "finalize_workflow_execution",
+            Service::Api,
+            Safety::Idempotent,
+            Token::Transaction(transaction_token),
+            Ids::execution(account_id, workflow_execution_id),
+            |client| async move {
+                Ok(client
+                    .finalize_workflow_execution()
+                    .account_id(account_id)
+                    .workflow_execution_id(workflow_execution_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
+            },
+        )
         .await
     }
 }
+
+/// Which token authorises a call.
+#[derive(Clone, Copy)]
+pub(crate) enum Token<'a> {
+    /// The OAuth2 access token of the cache, renewed once when Jumio rejects it.
+    Access,
+    /// The transaction token of a workflow execution (uploads, finalization).
+    Transaction(&'a SecretString),
+}
+
+impl Token<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Token::Access => "access token",
+            Token::Transaction(_) => "transaction token",
+        }
+    }
+}
+
+/// The ids a call is about, for its tracing span.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Ids<'a> {
+    account_id: Option<&'a str>,
+    workflow_execution_id: Option<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn account(account_id: &'a str) -> Self {
+        Ids {
+            account_id: Some(account_id),
+            workflow_execution_id: None,
+        }
+    }
+
+    fn execution(account_id: &'a str, workflow_execution_id: &'a str) -> Self {
+        Ids {
+            account_id: Some(account_id),
+            workflow_execution_id: Some(workflow_execution_id),
+        }
+    }
+}
+
+/// One attempt of a call: `Err` for a local failure that ends the call (an image that changed
+/// on disk), else the result of the generated call.
+pub(crate) type Attempt<T> =
+    Result<std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<()>>>;
 
 /// What [`JumioClient::fetch_callback_result`] found.
 #[derive(Debug)]

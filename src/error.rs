@@ -69,6 +69,20 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// Account creation or update lost its connection after the request was sent (timeout, or
+    /// the connection dropped): it may or may not have taken effect, so it was not retried.
+    #[error(
+        "{operation}: the connection failed after the request was sent, so it may have taken \
+         effect; check (for example for an account with the same customerInternalReference) \
+         before trying again"
+    )]
+    OutcomeUnknown {
+        /// The operation.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// Jumio's answer could not be read (not the documented JSON).
     #[error("{operation}: unexpected response from Jumio: {reason}")]
     InvalidResponse {
@@ -166,6 +180,24 @@ impl Error {
             self,
             Error::Validation { .. } | Error::Image(_) | Error::Config(_) | Error::Sequence(_)
         )
+    }
+
+    /// Like [`Error::from_generated`], for a call that must not be repeated blindly: a timeout or
+    /// a connection lost after sending becomes [`Error::OutcomeUnknown`].
+    pub(crate) async fn from_generated_once(
+        operation: &'static str,
+        credential: &'static str,
+        error: progenitor_client::Error<()>,
+    ) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::CommunicationError(source) | E::ResponseBodyError(source)
+                if crate::retry::Failure::of_reqwest(&source).outcome_unknown() =>
+            {
+                Error::OutcomeUnknown { operation, source }
+            }
+            other => Self::from_generated(operation, credential, other).await,
+        }
     }
 
     /// Converts an error of a generated call, reading Jumio's error body when there is one.

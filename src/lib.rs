@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod image;
 pub mod region;
 pub mod result;
+pub mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod session;
@@ -21,5 +22,6 @@ pub use error::{Error, Result};
 pub use image::{ImageLimits, ImageSource};
 pub use region::{Region, Service};
 pub use result::VerificationResult;
+pub use retry::{RetryCounts, RetryPolicy};
 pub use session::{Finalized, Session};
 pub use workflow::{AccountRequest, Workflow};

@@ -1,51 +1,14 @@
-//! The ergonomic client against the embedded sandbox: whole flows, the token cache, local
-//! refusal of bad input with nothing created, and no secret in any log line.
+//! The ergonomic client against the embedded sandbox: whole flows, the token cache, host checks,
+//! and local refusal of bad input with nothing created.
 #![cfg(feature = "sandbox")]
 
 mod support;
 
-use std::time::Duration;
-
 use jumio_kyx::client::{Images, VerifyStep};
 use jumio_kyx::generated::types;
-use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
 use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
-use jumio_kyx::{Error, ImageSource, JumioClient, Service, WaitOptions};
-
-async fn sandbox() -> Sandbox {
-    SandboxConfig {
-        processing_delay: Duration::from_millis(20),
-        ..SandboxConfig::default()
-    }
-    .start()
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sandbox: &Sandbox) -> JumioClient {
-    JumioClient::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .user_agent("Example Corp Onboarding/1.0")
-        .build()
-        .expect("client")
-}
-
-fn images() -> Images {
-    Images {
-        front: ImageSource::path(support::sample("id-front.jpg")),
-        back: Some(ImageSource::path(support::sample("id-back.jpg"))),
-        selfie: ImageSource::path(support::sample("selfie.jpg")),
-    }
-}
-
-fn wait() -> WaitOptions {
-    WaitOptions {
-        deadline: Duration::from_secs(30),
-        initial_interval: Duration::from_millis(10),
-        max_interval: Duration::from_millis(200),
-    }
-}
+use jumio_kyx::{Error, ImageSource, JumioClient, Service};
+use support::flow::{client, images, sandbox, wait};
 
 #[tokio::test]
 async fn a_10011_verification_in_a_few_lines() {
@@ -229,39 +192,6 @@ async fn fifty_concurrent_flows_share_one_token_request() {
     }
     assert_eq!(sandbox.token_requests(), 1);
     assert_eq!(client.token_requests(), 1);
-}
-
-#[tokio::test]
-async fn an_expiring_token_is_refreshed_once_for_all_callers() {
-    let sandbox = SandboxConfig {
-        access_token_ttl: Duration::from_secs(2),
-        ..SandboxConfig::default()
-    }
-    .start()
-    .await
-    .expect("sandbox");
-    let client = client(&sandbox);
-    client.health().await.expect("health");
-    let session = client
-        .create_account(&AccountRequest::new(Workflow::IdAndIdentity, "refresh"))
-        .await
-        .expect("create");
-    assert_eq!(sandbox.token_requests(), 1);
-    // The token lives 2 s and is refreshed after half its lifetime.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let client = client.clone();
-        let (a, w) = (
-            session.account_id().to_owned(),
-            session.workflow_execution_id().to_owned(),
-        );
-        tasks.push(tokio::spawn(async move { client.status(&a, &w).await }));
-    }
-    for task in tasks {
-        task.await.expect("task").expect("status");
-    }
-    assert_eq!(sandbox.token_requests(), 2);
 }
 
 #[tokio::test]

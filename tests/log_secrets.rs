@@ -8,35 +8,34 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
+use jumio_kyx::client::Images;
+use jumio_kyx::sandbox::{FaultConfig, SandboxConfig};
 use jumio_kyx::workflow::{AccountRequest, Workflow};
-use jumio_kyx::{ImageSource, JumioClient, WaitOptions};
+use jumio_kyx::{ImageSource, JumioClient, RetryPolicy};
+use support::flow::{client, sandbox, wait};
 
-async fn sandbox() -> Sandbox {
-    SandboxConfig {
-        processing_delay: Duration::from_millis(20),
-        ..SandboxConfig::default()
-    }
-    .start()
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sandbox: &Sandbox) -> JumioClient {
-    JumioClient::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .user_agent("Example Corp Onboarding/1.0")
-        .build()
-        .expect("client")
-}
-
-fn wait() -> WaitOptions {
-    WaitOptions {
-        deadline: Duration::from_secs(30),
-        initial_interval: Duration::from_millis(10),
-        max_interval: Duration::from_millis(200),
-    }
+/// A server that issues a token, then answers every call with a body that is not the API's JSON
+/// and holds personal data.
+async fn garbage_server() -> String {
+    use axum::routing::{any, post};
+    let app = axum::Router::new()
+        .route(
+            "/oauth2/token",
+            post(|| async {
+                axum::Json(serde_json::json!({
+                    "access_token": "opaque-access-token-value",
+                    "expires_in": 3600,
+                    "token_type": "Bearer"
+                }))
+            }),
+        )
+        .fallback(any(|| async {
+            r#"{"account": {"id": 7}, "name": "PERSONAL-DATA"}"#
+        }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
 }
 
 /// A writer that keeps everything written to it.
@@ -97,19 +96,84 @@ fn a_traced_flow_logs_no_secret() {
                 )
                 .await
                 .unwrap();
+            let mut seen = vec![debug, format!("{result:?}")];
+
+            // Bad credentials.
             let wrong = JumioClient::builder()
                 .base_url(sandbox.base_url())
                 .credentials("sandbox-client", "wrong-secret-value")
                 .user_agent("x")
                 .build()
                 .unwrap();
-            let error = wrong
-                .health()
+            let error = wrong.status("a", "w").await.unwrap_err();
+            seen.push(format!("{error} {error:?}"));
+            // 4xx: unknown ids, an update of an unknown account.
+            let error = client.status("unknown", "unknown").await.unwrap_err();
+            seen.push(format!("{error} {error:?}"));
+            let error = client
+                .update_account(
+                    "unknown",
+                    &AccountRequest::new(Workflow::IdAndIdentity, "x"),
+                )
                 .await
-                .map(|_| ())
-                .and(wrong.status("a", "w").await.map(|_| ()));
+                .unwrap_err();
+            seen.push(format!("{error} {error:?}"));
+            // 5xx, 429, dropped connections and timeouts, with and without retries.
+            let faulty = SandboxConfig {
+                faults: FaultConfig {
+                    slow_delay: Duration::from_millis(600),
+                    ..FaultConfig::uniform(0.7, 3)
+                },
+                ..SandboxConfig::default()
+            }
+            .start()
+            .await
+            .unwrap();
+            let quick_retries = RetryPolicy {
+                initial_backoff: Duration::from_millis(5),
+                max_backoff: Duration::from_millis(20),
+                max_retry_after: Duration::from_millis(1),
+                ..RetryPolicy::default()
+            };
+            for policy in [RetryPolicy::none(), quick_retries] {
+                let client = JumioClient::builder()
+                    .base_url(faulty.base_url())
+                    .credentials(faulty.client_id(), faulty.client_secret())
+                    .user_agent("x")
+                    .timeout(Duration::from_millis(300))
+                    .retry_policy(policy)
+                    .build()
+                    .unwrap();
+                for i in 0..6 {
+                    let request =
+                        AccountRequest::new(Workflow::IdAndIdentity, format!("faulty-{i}"));
+                    let images = Images {
+                        front: ImageSource::path(support::sample("id-front.jpg")),
+                        back: None,
+                        selfie: ImageSource::path(support::sample("selfie.jpg")),
+                    };
+                    match client.verify(&request, images, wait(), |_| {}).await {
+                        Ok(result) => seen.push(format!("{result:?}")),
+                        Err(error) => seen.push(format!("{error} {error:?}")),
+                    }
+                }
+            }
+            // A malformed answer.
+            let garbage = garbage_server().await;
+            let client = JumioClient::builder()
+                .base_url(&garbage)
+                .credentials("id", "garbage-secret-value")
+                .user_agent("x")
+                .build()
+                .unwrap();
+            let error = client.status("a", "w").await.unwrap_err();
+            assert!(
+                matches!(error, jumio_kyx::Error::InvalidResponse { .. }),
+                "{error:?}"
+            );
+            seen.push(format!("{error} {error:?}"));
             (
-                format!("{debug} {result:?} {error:?}"),
+                seen.join("\n"),
                 (sandbox.client_secret().to_owned(), transaction_token),
             )
         })
@@ -123,6 +187,15 @@ fn a_traced_flow_logs_no_secret() {
     for text in [&logs, &debug_output] {
         assert!(!text.contains(&client_secret), "client secret leaked");
         assert!(!text.contains("wrong-secret-value"), "client secret leaked");
+        assert!(
+            !text.contains("garbage-secret-value"),
+            "client secret leaked"
+        );
+        assert!(!text.contains("PERSONAL-DATA"), "a response body leaked");
+        assert!(
+            !text.contains("opaque-access-token-value"),
+            "an access token leaked"
+        );
         assert!(
             !text.contains(&transaction_token),
             "transaction token leaked"

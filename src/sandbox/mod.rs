@@ -4,6 +4,7 @@ mod accounts;
 mod auth;
 mod callback;
 mod errors;
+mod faults;
 mod lifecycle;
 mod links;
 mod retrieval;
@@ -26,6 +27,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use self::state::Shared;
+
+pub use self::faults::{
+    FAULT_HEADER, FaultConfig, FaultKind, FaultRecord, FaultStats, InvalidFaultConfig,
+    MAX_FAULT_RECORDS,
+};
 
 /// Settings of a [`Sandbox`]. Every field has a default ([`SandboxConfig::default`]); override the
 /// ones you need with struct update syntax:
@@ -64,6 +70,9 @@ pub struct SandboxConfig {
     /// sandbox used in tests and CI sends nothing off the machine; callbacks to remote hosts are
     /// logged and counted as not delivered.
     pub deliver_remote_callbacks: bool,
+    /// Reproducible fault injection (429, 5xx, slow answers, dropped connections). Default
+    /// [`FaultConfig::none`]. See *Faults* in the module documentation.
+    pub faults: FaultConfig,
 }
 
 impl Default for SandboxConfig {
@@ -78,6 +87,7 @@ impl Default for SandboxConfig {
             max_stored_bytes: 512 * 1024 * 1024,
             sweep_interval: Duration::from_secs(1),
             deliver_remote_callbacks: false,
+            faults: FaultConfig::none(),
         }
     }
 }
@@ -94,6 +104,7 @@ impl fmt::Debug for SandboxConfig {
             .field("max_stored_bytes", &self.max_stored_bytes)
             .field("sweep_interval", &self.sweep_interval)
             .field("deliver_remote_callbacks", &self.deliver_remote_callbacks)
+            .field("faults", &self.faults)
             .finish()
     }
 }
@@ -129,6 +140,8 @@ pub struct SandboxStats {
     pub accounts: usize,
     /// Image bytes currently stored.
     pub stored_bytes: usize,
+    /// Injected faults, by kind.
+    pub faults: FaultStats,
 }
 
 /// A running sandbox: the whole Jumio KYX API on one loopback address.
@@ -164,6 +177,10 @@ impl Sandbox {
                 "max_accounts must be at least 1",
             ));
         }
+        config
+            .faults
+            .validate()
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let local_addr = listener.local_addr()?;
         let base_url = format!("http://{local_addr}");
@@ -233,10 +250,31 @@ impl Sandbox {
         self.shared.stats()
     }
 
+    /// Every fault injected so far, in the order their outcome was settled (a slow or
+    /// dropped-after fault once its request was handled); [`FaultRecord::seq`] gives the order of
+    /// arrival. At most [`MAX_FAULT_RECORDS`] are kept, the oldest discarded first;
+    /// [`stats().faults`](SandboxStats::faults) counts them all.
+    pub fn faults(&self) -> Vec<FaultRecord> {
+        self.shared.faults.records()
+    }
+
+    /// Requests eligible for faults so far (every operation of the API but the health check,
+    /// faulted or not): the sequence number the next one gets. See [`FaultConfig`].
+    pub fn eligible_requests(&self) -> u64 {
+        self.shared.faults.eligible_requests()
+    }
+
+    /// The `customerInternalReference` of every account currently held, oldest account first
+    /// (the reference given at creation), for example to detect duplicates.
+    pub fn account_references(&self) -> Vec<String> {
+        self.shared.lock().account_references()
+    }
+
     /// Stops accepting connections, lets running requests finish, stops the background tasks
     /// (processing, expiry sweep, callback delivery) and waits for them.
     pub async fn shutdown(mut self) {
         self.cancel.cancel();
+        self.shared.faults.stop();
         for task in self.tasks.drain(..) {
             if let Err(error) = task.await {
                 tracing::error!(%error, "sandbox task failed");
@@ -249,6 +287,7 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.cancel.cancel();
+        self.shared.faults.stop();
     }
 }
 
@@ -300,5 +339,10 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(errors::no_route)
         .layer(axum::middleware::from_fn(auth::require_user_agent))
+        // Outermost: a faulted request is refused before any other check.
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .with_state(shared)
 }

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use super::auth::Signer;
 use super::callback::{self, CallbackJob};
+use super::faults::Faults;
 use super::links::Links;
 use super::scenarios::{self, Outcome, Scenario};
 use super::{SandboxConfig, SandboxStats};
@@ -31,6 +32,8 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub signer: Signer,
     pub counters: Counters,
+    /// Fault injection: its counters and records.
+    pub faults: Faults,
     /// Wakes the lifecycle task when a new deadline (processing) was set.
     pub wake: Notify,
     store: Mutex<Store>,
@@ -56,6 +59,7 @@ impl Shared {
         callbacks: callback::Sender,
     ) -> Self {
         Self {
+            faults: Faults::new(config.faults.clone()),
             config,
             base_url,
             signer: Signer::random(),
@@ -96,6 +100,7 @@ impl Shared {
             callbacks_failed: load(&c.callbacks_failed),
             accounts,
             stored_bytes,
+            faults: self.faults.stats(),
         }
     }
 
@@ -467,6 +472,18 @@ pub(crate) struct Store {
 impl Store {
     pub(crate) fn account_count(&self) -> usize {
         self.accounts.len()
+    }
+
+    /// The `customerInternalReference` of every account (of its oldest workflow execution kept),
+    /// oldest account first.
+    pub(crate) fn account_references(&self) -> Vec<String> {
+        let mut accounts: Vec<&Account> = self.accounts.values().collect();
+        accounts.sort_by_key(|a| a.seq);
+        accounts
+            .into_iter()
+            .filter_map(|a| a.executions.first())
+            .map(|e| e.customer_internal_reference.clone())
+            .collect()
     }
 
     pub(crate) fn account(&self, id: &str) -> Option<&Account> {

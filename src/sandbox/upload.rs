@@ -395,6 +395,15 @@ pub(crate) async fn finalize(
     let change = {
         let mut store = shared.lock();
         let execution = authorised(&shared, &store, &headers, &account_id, &execution_id)?;
+        if matches!(execution.status, Status::Acquired | Status::Processed) {
+            // Finalizing again changes nothing and answers as the first time did, so that a
+            // client may repeat a finalize whose answer it did not get.
+            return Ok(Json(FinalizeResponse {
+                timestamp: Some(timestamp()),
+                account: AccountReference { id: account_id },
+                workflow_execution: WorkflowExecutionReference { id: execution_id },
+            }));
+        }
         if let Some(error) = not_initiated(execution) {
             return Err(error);
         }

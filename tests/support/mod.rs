@@ -37,15 +37,39 @@ pub fn resolve(value: &Value) -> &Value {
 
 /// Validates `instance` against `schema` (a schema object of the spec, typically a `$ref`), with the
 /// spec's components as the root so that references resolve. Returns the validation errors.
+/// Compiled validators are kept per schema, so repeated checks (property tests) stay fast.
 pub fn schema_errors(schema: &Value, instance: &Value) -> Vec<String> {
-    let root = json!({
-        "allOf": [schema],
-        "components": spec()["components"],
-    });
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("schema does not compile: {e}"));
+    type Cache =
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<jsonschema::Validator>>>;
+    static VALIDATORS: OnceLock<Cache> = OnceLock::new();
+    let key = schema.to_string();
+    let cached = VALIDATORS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .get(&key)
+        .cloned();
+    let validator = match cached {
+        Some(validator) => validator,
+        None => {
+            let root = json!({
+                "allOf": [schema],
+                "components": spec()["components"],
+            });
+            let validator = std::sync::Arc::new(
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft4)
+                    .build(&root)
+                    .unwrap_or_else(|e| panic!("schema does not compile: {e}")),
+            );
+            VALIDATORS
+                .get_or_init(Default::default)
+                .lock()
+                .unwrap()
+                .insert(key, validator.clone());
+            validator
+        }
+    };
     validator
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -97,4 +121,54 @@ pub fn sample(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("samples")
         .join(name)
+}
+
+/// A sandbox that processes at once, a client for it, and quick polling: the common set-up of the
+/// client tests.
+#[cfg(feature = "sandbox")]
+pub mod flow {
+    use std::time::Duration;
+
+    use jumio_kyx::client::Images;
+    use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
+    use jumio_kyx::{ImageSource, JumioClient, WaitOptions};
+
+    /// A sandbox with a 20 ms processing delay.
+    pub async fn sandbox() -> Sandbox {
+        SandboxConfig {
+            processing_delay: Duration::from_millis(20),
+            ..SandboxConfig::default()
+        }
+        .start()
+        .await
+        .expect("sandbox starts")
+    }
+
+    /// A client of `sandbox` with its demo credentials.
+    pub fn client(sandbox: &Sandbox) -> JumioClient {
+        JumioClient::builder()
+            .base_url(sandbox.base_url())
+            .credentials(sandbox.client_id(), sandbox.client_secret())
+            .user_agent("Example Corp Onboarding/1.0")
+            .build()
+            .expect("client")
+    }
+
+    /// The sample ID front and back and selfie.
+    pub fn images() -> Images {
+        Images {
+            front: ImageSource::path(super::sample("id-front.jpg")),
+            back: Some(ImageSource::path(super::sample("id-back.jpg"))),
+            selfie: ImageSource::path(super::sample("selfie.jpg")),
+        }
+    }
+
+    /// Polling for tests: short pauses, a generous deadline.
+    pub fn wait() -> WaitOptions {
+        WaitOptions {
+            deadline: Duration::from_secs(30),
+            initial_interval: Duration::from_millis(10),
+            max_interval: Duration::from_millis(200),
+        }
+    }
 }

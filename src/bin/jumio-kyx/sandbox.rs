@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Args;
-use jumio_kyx::sandbox::SandboxConfig;
+use jumio_kyx::sandbox::{FaultConfig, FaultKind, SandboxConfig};
 
 /// Options of `jumio-kyx sandbox`.
 #[derive(Debug, Args)]
@@ -41,9 +41,158 @@ pub(crate) struct SandboxArgs {
     /// get them).
     #[arg(long)]
     deliver_remote_callbacks: bool,
+    #[command(flatten)]
+    faults: FaultArgs,
+}
+
+/// Fault injection flags of `jumio-kyx sandbox`: rates are probabilities per request in 0..=1,
+/// summed at most 1.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Fault injection")]
+pub(crate) struct FaultArgs {
+    /// Probability that a request is faulted, spread evenly over the seven kinds (429, 429 with
+    /// Retry-After, 500, 502, 503, slow, dropped); a per-kind flag overrides that kind's share.
+    #[arg(
+        long,
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_rate: Option<f64>,
+    /// Seed of the fault generator: the same seed gives the same faults to the same sequence of
+    /// requests.
+    #[arg(long, value_name = "SEED", default_value_t = 0)]
+    fault_seed: u64,
+    /// Rate of 429 Too Many Requests without Retry-After.
+    #[arg(
+        long = "fault-429",
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_429: Option<f64>,
+    /// Rate of 429 Too Many Requests with `Retry-After: 1`.
+    #[arg(
+        long = "fault-429-retry-after",
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_429_retry_after: Option<f64>,
+    /// Rate of 500 Internal Server Error (the request is not processed).
+    #[arg(
+        long = "fault-500",
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_500: Option<f64>,
+    /// Rate of 502 Bad Gateway (the request is not processed).
+    #[arg(
+        long = "fault-502",
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_502: Option<f64>,
+    /// Rate of 503 Service Unavailable (the request is not processed).
+    #[arg(
+        long = "fault-503",
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_503: Option<f64>,
+    /// Rate of slow answers: the request is processed, the answer held for --fault-slow-ms.
+    #[arg(
+        long,
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_slow: Option<f64>,
+    /// How long a slow answer is held, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    fault_slow_ms: u64,
+    /// Rate of dropped connections (before or after the request is processed; no answer).
+    #[arg(
+        long,
+        value_name = "RATE",
+        value_parser = parse_rate,
+        allow_negative_numbers = true
+    )]
+    fault_drop: Option<f64>,
+}
+
+/// A fault rate: a probability in 0..=1.
+fn parse_rate(value: &str) -> Result<f64, String> {
+    let rate: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number; a rate is a probability in 0..=1"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "{value} is outside 0..=1; a rate is a probability per request"
+        ))
+    }
+}
+
+impl FaultArgs {
+    /// The fault configuration the flags ask for, or why they cannot be.
+    pub(crate) fn config(&self) -> Result<FaultConfig, String> {
+        let mut config = FaultConfig::uniform(self.fault_rate.unwrap_or(0.0), self.fault_seed);
+        config.slow_delay = Duration::from_millis(self.fault_slow_ms);
+        let overrides = [
+            (FaultKind::RateLimited, self.fault_429),
+            (FaultKind::RateLimitedRetryAfter, self.fault_429_retry_after),
+            (FaultKind::InternalError, self.fault_500),
+            (FaultKind::BadGateway, self.fault_502),
+            (FaultKind::Unavailable, self.fault_503),
+            (FaultKind::Slow, self.fault_slow),
+            (FaultKind::Dropped, self.fault_drop),
+        ];
+        for (kind, rate) in overrides {
+            if let Some(rate) = rate {
+                config = config.with_rate(kind, rate);
+            }
+        }
+        let total = config.total_rate();
+        if total > 1.0 + 1e-9 {
+            return Err(format!(
+                "the fault rates sum to {total:.3} (--fault-rate is spread over seven kinds, and \
+                 --fault-429, --fault-429-retry-after, --fault-500, --fault-502, --fault-503, \
+                 --fault-slow and --fault-drop replace their kind's share); the sum is the \
+                 probability that a request is faulted and must be at most 1"
+            ));
+        }
+        config.validate().map_err(|error| error.to_string())?;
+        Ok(config)
+    }
+}
+
+/// One line describing the faults, for the start-up banner.
+fn describe(config: &FaultConfig) -> String {
+    let kinds: Vec<String> = FaultKind::ALL
+        .iter()
+        .filter(|&&kind| config.rate(kind) > 0.0)
+        .map(|&kind| format!("{kind} {:.3}", config.rate(kind)))
+        .collect();
+    format!(
+        "{:.3} of the requests (seed {}): {}; slow answers held {} ms",
+        config.total_rate(),
+        config.seed,
+        kinds.join(", "),
+        config.slow_delay.as_millis()
+    )
 }
 
 pub(crate) async fn run(args: SandboxArgs) -> io::Result<()> {
+    let faults = args
+        .faults
+        .config()
+        .map_err(|message| io::Error::new(io::ErrorKind::InvalidInput, message))?;
     let config = SandboxConfig {
         addr: args.addr,
         client_id: args.client_id,
@@ -52,6 +201,7 @@ pub(crate) async fn run(args: SandboxArgs) -> io::Result<()> {
         processing_delay: Duration::from_millis(args.processing_delay_ms),
         max_accounts: usize::try_from(args.max_accounts).unwrap_or(usize::MAX),
         deliver_remote_callbacks: args.deliver_remote_callbacks,
+        faults,
         ..SandboxConfig::default()
     };
     let sandbox = config.start().await.map_err(|error| {
@@ -64,6 +214,9 @@ pub(crate) async fn run(args: SandboxArgs) -> io::Result<()> {
     println!("  client id:     {}", sandbox.client_id());
     println!("  client secret: {}", sandbox.client_secret());
     println!("Every service (auth, account, api, retrieval, status) is served on that base URL.");
+    if sandbox.config().faults.is_enabled() {
+        println!("Injected faults: {}", describe(&sandbox.config().faults));
+    }
     println!("Press Ctrl-C to stop.");
     stop_signal().await?;
     println!("Stopping the sandbox.");
@@ -85,5 +238,75 @@ async fn stop_signal() -> io::Result<()> {
     #[cfg(not(unix))]
     {
         tokio::signal::ctrl_c().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        faults: FaultArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<FaultConfig, String> {
+        let cli = Cli::try_parse_from(std::iter::once("sandbox").chain(args.iter().copied()))
+            .map_err(|error| error.to_string())?;
+        cli.faults.config()
+    }
+
+    #[test]
+    fn no_flags_no_faults() {
+        assert_eq!(config(&[]).unwrap(), FaultConfig::none());
+    }
+
+    #[test]
+    fn the_rate_is_spread_and_per_kind_flags_override_their_share() {
+        let faults = config(&["--fault-rate", "0.7", "--fault-seed", "7"]).unwrap();
+        assert_eq!(faults.seed, 7);
+        for kind in FaultKind::ALL {
+            assert!((faults.rate(kind) - 0.1).abs() < 1e-12, "{kind}");
+        }
+        let faults = config(&[
+            "--fault-rate",
+            "0.7",
+            "--fault-500",
+            "0",
+            "--fault-drop",
+            "0.25",
+            "--fault-slow-ms",
+            "1500",
+        ])
+        .unwrap();
+        assert_eq!(faults.internal_error, 0.0);
+        assert_eq!(faults.dropped, 0.25);
+        assert!((faults.rate_limited - 0.1).abs() < 1e-12);
+        assert_eq!(faults.slow_delay, Duration::from_millis(1500));
+        let faults = config(&["--fault-429-retry-after", "1"]).unwrap();
+        assert_eq!(
+            faults,
+            FaultConfig::none().with_rate(FaultKind::RateLimitedRetryAfter, 1.0)
+        );
+    }
+
+    #[test]
+    fn rates_outside_0_to_1_or_summing_over_1_are_refused() {
+        for bad in [
+            &["--fault-rate", "1.5"][..],
+            &["--fault-503", "-0.1"],
+            &["--fault-slow", "NaN"],
+            &["--fault-drop", "many"],
+        ] {
+            let error = config(bad).unwrap_err();
+            assert!(error.contains("0..=1"), "{bad:?}: {error}");
+        }
+        let error = config(&["--fault-rate", "0.7", "--fault-429", "0.95"]).unwrap_err();
+        assert!(error.contains("sum to 1.550"), "{error}");
+        assert!(error.contains("at most 1"), "{error}");
+        assert!(config(&["--fault-rate", "1"]).is_ok());
     }
 }
