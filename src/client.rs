@@ -1020,12 +1020,12 @@ impl JumioClient {
             parts.push((types::UploadClassifier::Back, back));
         }
         parts.push((types::UploadClassifier::Face, images.selfie));
-        let mut sizes = Vec::with_capacity(parts.len());
+        let mut infos = Vec::with_capacity(parts.len());
         for (_, image) in &parts {
-            sizes.push(image.check(&limits).await?.bytes);
+            infos.push(image.check(&limits).await?);
         }
         progress(VerifyStep::Checked {
-            total_bytes: sizes.iter().sum(),
+            total_bytes: infos.iter().map(|info| info.bytes).sum(),
         });
 
         let mut session = self.create_account(request).await?;
@@ -1036,16 +1036,18 @@ impl JumioClient {
             workflow_execution_id: workflow_execution_id.clone(),
         });
         let acquired = async {
-            for ((classifier, image), bytes) in parts.into_iter().zip(sizes) {
+            for ((classifier, image), info) in parts.into_iter().zip(infos) {
                 let category = if classifier == types::UploadClassifier::Face {
                     types::CredentialCategory::Selfie
                 } else {
                     types::CredentialCategory::Id
                 };
-                session.upload(category, classifier, image).await?;
+                session
+                    .upload_checked(category, classifier, image, &info)
+                    .await?;
                 progress(VerifyStep::Uploaded {
                     classifier: classifier.to_string(),
-                    bytes,
+                    bytes: info.bytes,
                 });
             }
             session.finalize().await

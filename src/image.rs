@@ -28,8 +28,9 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use reqwest::multipart::Part;
+use std::io::{Read as _, Seek as _};
 use tokio::fs::File;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
 /// The largest image Jumio accepts, in bytes, per the limit this crate was first written against
@@ -615,8 +616,12 @@ impl ImageSource {
                 check_header(name, bytes, bytes.len() as u64, limits)?
             }
             ImageSource::File { path, name } => {
-                let (mut file, total) = open(name, path).await?;
-                check_file(name, &mut file, total, limits).await?
+                let (path, name, limits) = (path.clone(), name.clone(), *limits);
+                blocking(&name.clone(), move || {
+                    let (mut file, total) = open(&name, &path)?;
+                    check_file(&name, &mut file, total, &limits, &mut Vec::new())
+                })
+                .await?
             }
         };
         tracing::debug!(
@@ -631,7 +636,9 @@ impl ImageSource {
 
     /// The multipart part of the upload, for an image that [`check`](Self::check) returned `info`
     /// for: file name [`name`](Self::name), content type from the format, the content streamed
-    /// from disk with a known length (a file is never read whole into memory).
+    /// from disk with a known length. A file is never read whole into memory: at most its header
+    /// and one chunk of 64 KiB after it (128 KiB for nearly every image) are held at once, however
+    /// large it is.
     ///
     /// A file is checked again first: if its size or header differ from `info`, the error is
     /// [`ImageError::Changed`]. The stream sends at most `info.bytes` bytes.
@@ -645,13 +652,40 @@ impl ImageSource {
                 (name, reqwest::Body::from(bytes))
             }
             ImageSource::File { path, name } => {
-                let (mut file, total) = open(&name, &path).await?;
-                let current = check_file(&name, &mut file, total, &NO_LIMITS).await;
-                ensure_unchanged(&name, info, total, || current)?;
-                file.seek(SeekFrom::Start(0))
-                    .await
-                    .map_err(|source| unreadable(&name, source))?;
-                let stream = ReaderStream::with_capacity(file.take(info.bytes), STREAM_CHUNK_BYTES);
+                // Open and check again in one round trip to the blocking pool.
+                let checked = info.clone();
+                let (file, header) = blocking(&name.clone(), {
+                    let name = name.clone();
+                    move || {
+                        let (mut file, total) = open(&name, &path)?;
+                        let mut header = Vec::new();
+                        let current = check_file(&name, &mut file, total, &NO_LIMITS, &mut header);
+                        ensure_unchanged(&name, &checked, total, || current)?;
+                        if header.len() as u64 > INITIAL_HEADER_BYTES {
+                            // An unusually long header is not kept in memory: stream it anew.
+                            header = Vec::new();
+                            file.seek(SeekFrom::Start(0))
+                                .map_err(|source| unreadable(&name, source))?;
+                        }
+                        // And the first chunk after it, while here: a small image then needs no
+                        // further round trip. At most 64 KiB more than the header is held.
+                        let ahead = (header.len() + STREAM_CHUNK_BYTES).min(total as usize);
+                        read_up_to(&mut file, &mut header, ahead)
+                            .map_err(|source| unreadable(&name, source))?;
+                        Ok((file, header))
+                    }
+                })
+                .await?;
+                // The header just checked (and the chunk after it) is the start of the upload, and
+                // the file is positioned right after it: send it, then stream the rest.
+                let rest = info.bytes - header.len() as u64;
+                let stream = Prefixed {
+                    prefix: Some(Bytes::from(header)),
+                    rest: ReaderStream::with_capacity(
+                        File::from_std(file).take(rest),
+                        STREAM_CHUNK_BYTES,
+                    ),
+                };
                 (name, reqwest::Body::wrap_stream(stream))
             }
         };
@@ -700,15 +734,26 @@ fn ensure_unchanged(
     }
 }
 
+/// Runs `work` (file system calls) on tokio's blocking thread pool: one round trip for the whole
+/// of it, where each call of a `tokio::fs::File` is a round trip of its own.
+async fn blocking<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> Result<T, ImageError> + Send + 'static,
+) -> Result<T, ImageError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(unreadable(
+            name,
+            io::Error::other("the runtime is shutting down"),
+        )),
+    }
+}
+
 /// Opens a regular file and returns it with its size.
-async fn open(name: &str, path: &Path) -> Result<(File, u64), ImageError> {
-    let file = File::open(path)
-        .await
-        .map_err(|source| unreadable(name, source))?;
-    let metadata = file
-        .metadata()
-        .await
-        .map_err(|source| unreadable(name, source))?;
+fn open(name: &str, path: &Path) -> Result<(std::fs::File, u64), ImageError> {
+    let file = std::fs::File::open(path).map_err(|source| unreadable(name, source))?;
+    let metadata = file.metadata().map_err(|source| unreadable(name, source))?;
     if !metadata.is_file() {
         return Err(unreadable(
             name,
@@ -719,25 +764,22 @@ async fn open(name: &str, path: &Path) -> Result<(File, u64), ImageError> {
 }
 
 /// Checks a file from its start, reading 64 KiB first and doubling while the dimensions lie beyond
-/// what was read, up to [`MAX_HEADER_BYTES`].
-async fn check_file(
+/// what was read, up to [`MAX_HEADER_BYTES`]. What was read is left in `header`, and the file is
+/// positioned right after it. Blocking: call it through [`blocking`].
+fn check_file(
     name: &str,
-    file: &mut File,
+    file: &mut std::fs::File,
     total: u64,
     limits: &ImageLimits,
+    header: &mut Vec<u8>,
 ) -> Result<ImageInfo, ImageError> {
-    let mut header = Vec::new();
+    header.clear();
     let mut want = INITIAL_HEADER_BYTES.min(total);
     loop {
-        let missing = want - header.len() as u64;
-        (&mut *file)
-            .take(missing)
-            .read_to_end(&mut header)
-            .await
-            .map_err(|source| unreadable(name, source))?;
+        read_up_to(file, header, want as usize).map_err(|source| unreadable(name, source))?;
         let read = header.len() as u64;
         let at_end = read < want || read >= total;
-        match check_prefix(name, &header, total, limits)? {
+        match check_prefix(name, header, total, limits)? {
             Outcome::Accepted(info) => return Ok(info),
             Outcome::NeedMore(_) if !at_end && read < MAX_HEADER_BYTES => {
                 want = want.saturating_mul(2).min(total).min(MAX_HEADER_BYTES);
@@ -754,9 +796,112 @@ async fn check_file(
     }
 }
 
+/// Reads from `file` until `buffer` holds `len` bytes or the file ends.
+fn read_up_to(file: &mut std::fs::File, buffer: &mut Vec<u8>, len: usize) -> io::Result<()> {
+    let filled = buffer.len();
+    if filled >= len {
+        return Ok(());
+    }
+    buffer.reserve_exact(len - filled);
+    (&mut *file)
+        .take((len - filled) as u64)
+        .read_to_end(buffer)
+        .map(drop)
+}
+
+/// A stream of `prefix`, then of `rest`.
+struct Prefixed<S> {
+    prefix: Option<Bytes>,
+    rest: S,
+}
+
+impl<S> futures_core::Stream for Prefixed<S>
+where
+    S: futures_core::Stream<Item = io::Result<Bytes>> + Unpin,
+{
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if let Some(prefix) = self.prefix.take().filter(|p| !p.is_empty()) {
+            return std::task::Poll::Ready(Some(Ok(prefix)));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_next(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A JPEG of `width`×`height` with `metadata` APP1 segments of 64 KiB before its dimensions and
+    /// `filler` bytes of scan data after them.
+    fn jpeg(width: u16, height: u16, metadata: usize, filler: usize) -> Vec<u8> {
+        let mut out = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
+        out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+        for _ in 0..metadata {
+            out.extend_from_slice(&[0xff, 0xe1, 0xff, 0xff]);
+            out.extend(std::iter::repeat_n(0x20, 0xffff - 2));
+        }
+        out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
+        out.extend_from_slice(&height.to_be_bytes());
+        out.extend_from_slice(&width.to_be_bytes());
+        out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+        out.extend_from_slice(&[0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
+        out.extend((0..filler).map(|i| (i % 251) as u8));
+        out.extend_from_slice(&[0xff, 0xd9]);
+        out
+    }
+
+    /// What is uploaded from a file is the file, byte for byte: a small one (sent with its header
+    /// in one piece), a larger one (the rest streamed after the header and the chunk read with
+    /// it), and one whose dimensions lie beyond the first 64 KiB (streamed anew from its start).
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn files_are_uploaded_byte_for_byte() {
+        use crate::generated::types::PartClassifier;
+        use crate::workflow::{AccountRequest, Workflow};
+
+        let sandbox = crate::sandbox::Sandbox::start().await.unwrap();
+        let client = crate::JumioClient::builder()
+            .credentials(sandbox.client_id(), sandbox.client_secret())
+            .base_url(sandbox.base_url())
+            .user_agent("Image Test/1.0")
+            .build()
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("jumio-kyx-image-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, metadata, filler) in [
+            ("small.jpg", 0, 50_000),
+            ("large.jpg", 0, 400_000),
+            ("metadata.jpg", 2, 200_000),
+        ] {
+            let content = jpeg(1600, 1200, metadata, filler);
+            let path = dir.join(name);
+            std::fs::write(&path, &content).unwrap();
+            let request = AccountRequest::new(Workflow::IdAndIdentity, name);
+            let mut session = client.create_account(&request).await.unwrap();
+            session
+                .upload_front(ImageSource::path(&path))
+                .await
+                .unwrap();
+            let front = session
+                .credentials()
+                .iter()
+                .find(|c| c.parts().any(|p| p == "FRONT"))
+                .unwrap();
+            let download = client
+                .download_part(session.account_id(), front.id(), &PartClassifier::Front)
+                .await
+                .unwrap();
+            assert_eq!(download.bytes.len(), content.len(), "{name}");
+            assert!(download.bytes == content, "{name} arrived changed");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        sandbox.shutdown().await;
+    }
 
     #[test]
     fn sizes_have_one_decimal_in_binary_units() {

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::client::JumioClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
-use crate::image::ImageSource;
+use crate::image::{ImageInfo, ImageSource};
 use crate::region::Service;
 
 /// A credential of the workflow execution that the API channel may upload.
@@ -187,6 +187,18 @@ impl Session {
         image: ImageSource,
     ) -> Result<()> {
         let info = image.check(self.client.image_limits()).await?;
+        self.upload_checked(category, classifier, image, &info)
+            .await
+    }
+
+    /// [`upload`](Self::upload) of an image whose local check returned `info`.
+    pub(crate) async fn upload_checked(
+        &mut self,
+        category: types::CredentialCategory,
+        classifier: types::UploadClassifier,
+        image: ImageSource,
+        info: &ImageInfo,
+    ) -> Result<()> {
         let credential = self
             .credentials
             .iter()
@@ -206,7 +218,7 @@ impl Session {
                 classifier,
                 &credential.token,
                 image,
-                &info,
+                info,
             )
             .await?;
         self.uploaded

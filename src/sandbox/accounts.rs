@@ -57,7 +57,6 @@ pub(crate) async fn create(
     counters
         .workflow_executions_started
         .fetch_add(1, Ordering::Relaxed);
-    shared.wake.notify_one();
     Ok(Json(response))
 }
 
@@ -93,7 +92,6 @@ pub(crate) async fn update(
         .counters
         .workflow_executions_started
         .fetch_add(1, Ordering::Relaxed);
-    shared.wake.notify_one();
     Ok(Json(response))
 }
 

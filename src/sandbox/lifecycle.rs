@@ -1,7 +1,9 @@
-//! The background task that moves workflow executions on in time: processing ends after the
-//! configured delay (`ACQUIRED` → `PROCESSED`) and acquisitions not finalized within their token
-//! lifetime expire (`INITIATED` → `TOKEN_EXPIRED`). Handlers apply the same transitions lazily when
-//! they read an execution, so a status never lags behind its deadline.
+//! The background sweep that moves workflow executions on in time: acquisitions not finalized
+//! within their token lifetime expire (`INITIATED` → `TOKEN_EXPIRED`), and processing that is due
+//! ends (`ACQUIRED` → `PROCESSED`; finalization also starts a timer of its own for that). Handlers
+//! apply the same transitions when they read an execution, so a status never lags behind its
+//! deadline; the sweep makes the callbacks of executions nobody reads go out, within one
+//! `sweep_interval`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,23 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::state::Shared;
 
-/// Applies due transitions until `cancel`, sleeping until the next deadline, a wake-up or the sweep
-/// interval, whichever comes first.
+/// Applies due transitions every `sweep_interval` until `cancel`.
 pub(crate) async fn run(shared: Arc<Shared>, cancel: CancellationToken) {
     loop {
-        let now = Instant::now();
-        let (changes, next) = {
-            let mut store = shared.lock();
-            let changes = store.advance(now, &shared.links(), None);
-            (changes, store.next_deadline())
-        };
+        let changes = shared.lock().advance(Instant::now(), &shared.links(), None);
         shared.announce(changes);
-        let sweep = now + shared.config.sweep_interval;
-        let until = next.map_or(sweep, |deadline| deadline.min(sweep));
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = shared.wake.notified() => {}
-            () = tokio::time::sleep_until(until.into()) => {}
+            () = tokio::time::sleep(shared.config.sweep_interval) => {}
         }
     }
 }

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use tokio::sync::Notify;
 
 use super::auth::Signer;
 use super::callback::{self, CallbackJob};
@@ -34,8 +33,6 @@ pub(crate) struct Shared {
     pub counters: Counters,
     /// Fault injection: its counters and records.
     pub faults: Faults,
-    /// Wakes the lifecycle task when a new deadline (processing) was set.
-    pub wake: Notify,
     store: Mutex<Store>,
     callbacks: callback::Sender,
 }
@@ -64,7 +61,6 @@ impl Shared {
             base_url,
             signer: Signer::random(),
             counters: Counters::default(),
-            wake: Notify::new(),
             store: Mutex::new(Store::default()),
             callbacks,
         }
@@ -382,14 +378,6 @@ impl Execution {
             _ => None,
         }
     }
-
-    fn deadline(&self) -> Option<Instant> {
-        match self.status {
-            Status::Initiated => Some(self.token_deadline),
-            Status::Acquired => self.process_at,
-            Status::Processed | Status::TokenExpired => None,
-        }
-    }
 }
 
 /// A status change to announce by callback.
@@ -644,15 +632,6 @@ impl Store {
         }
         self.stored_bytes += added;
         changes
-    }
-
-    /// The earliest pending deadline (token expiry or end of processing).
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.accounts
-            .values()
-            .flat_map(|a| a.executions.iter())
-            .filter_map(Execution::deadline)
-            .min()
     }
 }
 

@@ -282,9 +282,7 @@ fn inspect(bytes: Bytes) -> Result<StoredPart, ApiError> {
             "file is {width}×{height} pixels; its longest side must be more than {MIN_LONGEST_SIDE} pixels"
         ));
     }
-    let marked_blurred = bytes
-        .windows(BLUR_MARKER.len())
-        .any(|window| window == BLUR_MARKER);
+    let marked_blurred = memchr::memmem::find(&bytes, BLUR_MARKER).is_some();
     Ok(StoredPart {
         id: uuid::Uuid::new_v4().to_string(),
         digest: Sha256::digest(&bytes).into(),
@@ -439,7 +437,13 @@ pub(crate) async fn finalize(
         StatusChange::of(execution)
     };
     shared.announce(vec![change]);
-    shared.wake.notify_one();
+    // Processing ends on its own timer (one task per finalized execution, not a walk over every
+    // stored one); reads apply it too, so a status never lags behind.
+    let (timer, account, execution) = (shared.clone(), account_id.clone(), execution_id.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(timer.config.processing_delay).await;
+        timer.advance_one(&account, &execution);
+    });
     Ok(Json(FinalizeResponse {
         timestamp: Some(timestamp()),
         account: AccountReference { id: account_id },
