@@ -484,11 +484,10 @@ impl JumioClient {
                 Ids::default(),
                 |client| {
                     let body = body.clone();
-                    let agent = self.inner.user_agent.clone();
                     async move {
                         Ok(client
                             .create_account()
-                            .user_agent(agent)
+                            .user_agent(self.user_agent())
                             .body(body)
                             .send()
                             .await)
@@ -515,13 +514,11 @@ impl JumioClient {
                 Ids::account(account_id),
                 |client| {
                     let body = body.clone();
-                    let agent = self.inner.user_agent.clone();
-                    let account_id = account_id.to_owned();
                     async move {
                         Ok(client
                             .update_account()
                             .account_id(account_id)
-                            .user_agent(agent)
+                            .user_agent(self.user_agent())
                             .body(body)
                             .send()
                             .await)
@@ -564,21 +561,14 @@ impl JumioClient {
             Safety::Idempotent,
             Token::Access,
             Ids::execution(account_id, workflow_execution_id),
-            |client| {
-                let (a, w, agent) = (
-                    account_id.to_owned(),
-                    workflow_execution_id.to_owned(),
-                    self.inner.user_agent.clone(),
-                );
-                async move {
-                    Ok(client
-                        .get_workflow_execution_status()
-                        .account_id(a)
-                        .workflow_execution_id(w)
-                        .user_agent(agent)
-                        .send()
-                        .await)
-                }
+            |client| async move {
+                Ok(client
+                    .get_workflow_execution_status()
+                    .account_id(account_id)
+                    .workflow_execution_id(workflow_execution_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
             },
         )
         .await
@@ -596,21 +586,14 @@ impl JumioClient {
             Safety::Idempotent,
             Token::Access,
             Ids::execution(account_id, workflow_execution_id),
-            |client| {
-                let (a, w, agent) = (
-                    account_id.to_owned(),
-                    workflow_execution_id.to_owned(),
-                    self.inner.user_agent.clone(),
-                );
-                async move {
-                    Ok(client
-                        .get_workflow_execution()
-                        .account_id(a)
-                        .workflow_execution_id(w)
-                        .user_agent(agent)
-                        .send()
-                        .await)
-                }
+            |client| async move {
+                Ok(client
+                    .get_workflow_execution()
+                    .account_id(account_id)
+                    .workflow_execution_id(workflow_execution_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
             },
         )
         .await
@@ -629,21 +612,14 @@ impl JumioClient {
             Safety::Idempotent,
             Token::Access,
             Ids::execution(account_id, workflow_execution_id),
-            |client| {
-                let (a, w, agent) = (
-                    account_id.to_owned(),
-                    workflow_execution_id.to_owned(),
-                    self.inner.user_agent.clone(),
-                );
-                async move {
-                    Ok(client
-                        .get_workflow_execution_steps()
-                        .account_id(a)
-                        .workflow_execution_id(w)
-                        .user_agent(agent)
-                        .send()
-                        .await)
-                }
+            |client| async move {
+                Ok(client
+                    .get_workflow_execution_steps()
+                    .account_id(account_id)
+                    .workflow_execution_id(workflow_execution_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
             },
         )
         .await
@@ -665,19 +641,14 @@ impl JumioClient {
                 Token::Access,
                 Ids::account(account_id),
                 |client| {
-                    let (a, c, agent) = (
-                        account_id.to_owned(),
-                        credential_id.to_owned(),
-                        self.inner.user_agent.clone(),
-                    );
                     let classifier = classifier.clone();
                     async move {
                         let response = client
                             .get_credential_part()
-                            .account_id(a)
-                            .credential_id(c)
+                            .account_id(account_id)
+                            .credential_id(credential_id)
                             .classifier(classifier)
-                            .user_agent(agent)
+                            .user_agent(self.user_agent())
                             .send()
                             .await;
                         // The content type travels with the byte stream it describes.
@@ -721,16 +692,13 @@ impl JumioClient {
             Safety::Idempotent,
             Token::Access,
             Ids::account(account_id),
-            |client| {
-                let (a, agent) = (account_id.to_owned(), self.inner.user_agent.clone());
-                async move {
-                    Ok(client
-                        .delete_account()
-                        .account_id(a)
-                        .user_agent(agent)
-                        .send()
-                        .await)
-                }
+            |client| async move {
+                Ok(client
+                    .delete_account()
+                    .account_id(account_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
             },
         )
         .await
@@ -748,21 +716,14 @@ impl JumioClient {
             Safety::Idempotent,
             Token::Access,
             Ids::execution(account_id, workflow_execution_id),
-            |client| {
-                let (a, w, agent) = (
-                    account_id.to_owned(),
-                    workflow_execution_id.to_owned(),
-                    self.inner.user_agent.clone(),
-                );
-                async move {
-                    Ok(client
-                        .delete_workflow_execution()
-                        .account_id(a)
-                        .workflow_execution_id(w)
-                        .user_agent(agent)
-                        .send()
-                        .await)
-                }
+            |client| async move {
+                Ok(client
+                    .delete_workflow_execution()
+                    .account_id(account_id)
+                    .workflow_execution_id(workflow_execution_id)
+                    .user_agent(self.user_agent())
+                    .send()
+                    .await)
             },
         )
         .await
@@ -773,7 +734,7 @@ impl JumioClient {
         let client = self.generated(Service::Status, RequestAuth::None);
         match client
             .get_health()
-            .user_agent(self.inner.user_agent.clone())
+            .user_agent(self.user_agent())
             .send()
             .await
         {
