@@ -10,6 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::RwLock;
+
 use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
@@ -63,7 +65,10 @@ pub(crate) struct TokenCache {
     http: reqwest::Client,
     user_agent: String,
     margin: Duration,
-    current: Mutex<Option<CachedToken>>,
+    /// The cached token, read without waiting by every call.
+    current: RwLock<Option<CachedToken>>,
+    /// Held by the one task that requests a new token; the others wait for it.
+    refresh: Mutex<()>,
     requests: AtomicU64,
     retry: RetryPolicy,
     retry_stats: std::sync::Arc<RetryStats>,
@@ -95,7 +100,8 @@ impl TokenCache {
             http,
             user_agent,
             margin,
-            current: Mutex::new(None),
+            current: RwLock::new(None),
+            refresh: Mutex::new(()),
             requests: AtomicU64::new(0),
             retry,
             retry_stats,
@@ -108,24 +114,35 @@ impl TokenCache {
     }
 
     /// A valid access token: the cached one, or a new one when it is due for refresh. Concurrent
-    /// callers share one request.
+    /// callers share one request: the first takes the refresh lock and asks, the others wait for
+    /// the lock and then find the new token.
     pub(crate) async fn token(&self) -> Result<SecretString> {
-        let mut current = self.current.lock().await;
-        if let Some(cached) = current.as_ref()
-            && Instant::now() < cached.refresh_at
-        {
-            return Ok(cached.token.clone());
+        if let Some(token) = self.cached() {
+            return Ok(token);
+        }
+        let _refreshing = self.refresh.lock().await;
+        if let Some(token) = self.cached() {
+            return Ok(token);
         }
         let fresh = self.request().await?;
         let token = fresh.token.clone();
-        *current = Some(fresh);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh);
         Ok(token)
+    }
+
+    /// The cached token, unless it is due for refresh.
+    fn cached(&self) -> Option<SecretString> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|cached| Instant::now() < cached.refresh_at)
+            .map(|cached| cached.token.clone())
     }
 
     /// Forgets `rejected` (after a 401) so that the next call requests a new token; a token that
     /// was already replaced by another task is kept.
-    pub(crate) async fn invalidate(&self, rejected: &SecretString) {
-        let mut current = self.current.lock().await;
+    pub(crate) fn invalidate(&self, rejected: &SecretString) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         if current
             .as_ref()
             .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())

@@ -446,7 +446,7 @@ impl JumioClient {
                     && !renewed
                 {
                     tracing::info!("access token rejected; requesting a new one");
-                    self.inner.tokens.invalidate(&bearer).await;
+                    self.inner.tokens.invalidate(&bearer);
                     renewed = true;
                     continue;
                 }
