@@ -1,6 +1,10 @@
 //! Parsing of Jumio's callbacks (documented example, malformed and random bodies) and the allowlist
 //! of their source addresses.
 
+mod support;
+
+use support::Rng;
+
 use std::net::IpAddr;
 
 use chrono::{TimeZone, Utc};
@@ -329,22 +333,6 @@ fn errors_do_not_repeat_the_user_reference() {
         assert!(!message.contains(SECRET), "{message}");
         assert!(!message.contains("SECRET"), "{message}");
         assert!(!format!("{error:?}").contains("SECRET"), "{error:?}");
-    }
-}
-
-/// xorshift64*: a small PRNG with a fixed seed, so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

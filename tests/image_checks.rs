@@ -1,6 +1,10 @@
 //! Local image checks and the streamed multipart part, on synthetic JPEG and PNG files built on the
 //! fly (headers only, padded with zeros to the wanted size).
 
+mod support;
+
+use support::Rng;
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -693,22 +697,6 @@ fn debug_shows_the_name_and_length_but_not_the_bytes() {
 
     let debug = format!("{:?}", ImageSource::path("/scans/2024/front.jpg"));
     assert!(debug.contains("front.jpg"), "{debug}");
-}
-
-/// xorshift64*: a small PRNG with a fixed seed, so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]
