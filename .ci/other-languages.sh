@@ -104,11 +104,11 @@ fi
 "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check "$WORK/python-client"
 
 step "Python: the 10011 flow against the sandbox with the generated client"
-cargo build --features cli --locked
+cargo build -p jumio-kyx-sandbox --locked
 PORT="$("$PY_VENV/bin/python" -c \
   'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
-target/debug/jumio-kyx sandbox --addr "127.0.0.1:$PORT" >"$WORK/sandbox.log" 2>&1 &
+target/debug/jumio-kyx-sandbox --addr "127.0.0.1:$PORT" >"$WORK/sandbox.log" 2>&1 &
 SANDBOX_PID=$!
 # Wait until the sandbox answers its health check (at most about 10 s).
 if ! "$PY_VENV/bin/python" - "$BASE" <<'EOF'; then

@@ -26,7 +26,7 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
 fi
 
 cd "$ROOT"
-cargo build --quiet --features cli --bin jumio-kyx
+cargo build --quiet -p jumio-kyx-sandbox --locked
 
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-target/debug/jumio-kyx sandbox --addr "127.0.0.1:$PORT" --client-id "$CLIENT_ID" \
+target/debug/jumio-kyx-sandbox --addr "127.0.0.1:$PORT" --client-id "$CLIENT_ID" \
   --client-secret "$CLIENT_SECRET" --processing-delay-ms 50 --max-accounts 2000 \
   >"$WORK/sandbox.log" 2>&1 &
 SANDBOX_PID=$!

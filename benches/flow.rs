@@ -148,6 +148,9 @@ fn main() -> Result<()> {
     if args.first().map(String::as_str) == Some(MEMORY_CHILD_FLAG) {
         return memory_child(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some(SANDBOX_CHILD_FLAG) {
+        return sandbox_child();
+    }
     let options = Options::parse(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -1256,22 +1259,8 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn spawn() -> Result<Self> {
-        let binary = PathBuf::from(env!("CARGO_BIN_EXE_jumio-kyx"));
-        if !binary.exists() {
-            return Err(format!(
-                "{} is missing: cargo build --release --features cli --bin jumio-kyx",
-                binary.display()
-            )
-            .into());
-        }
-        let mut child = Command::new(&binary)
-            .args([
-                "sandbox",
-                "--addr",
-                "127.0.0.1:0",
-                "--processing-delay-ms",
-                "0",
-            ])
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg(SANDBOX_CHILD_FLAG)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -1302,6 +1291,29 @@ impl SandboxProcess {
     fn cpu_seconds(&self) -> Result<f64> {
         process_cpu_seconds(&self.pid.to_string())
     }
+}
+
+/// The first argument that makes this program the sandbox process of the benchmark.
+const SANDBOX_CHILD_FLAG: &str = "--sandbox-child";
+
+/// Runs in the child process: a sandbox that processes at once, until the parent kills it. Its
+/// first line of output is its base URL.
+fn sandbox_child() -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let sandbox = jumio_kyx_sandbox::SandboxConfig {
+            processing_delay: Duration::ZERO,
+            ..jumio_kyx_sandbox::SandboxConfig::default()
+        }
+        .start()
+        .await?;
+        println!("sandbox listening on {}", sandbox.base_url());
+        std::io::stdout().flush()?;
+        std::future::pending::<()>().await;
+        Ok(())
+    })
 }
 
 impl Drop for SandboxProcess {

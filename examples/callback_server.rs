@@ -2,7 +2,7 @@
 //! answers 200 at once, and fetches the authoritative result in the background.
 //!
 //! ```sh
-//! JUMIO_CLIENT_ID=… JUMIO_CLIENT_SECRET=… cargo run --example callback_server --features sandbox
+//! JUMIO_CLIENT_ID=… JUMIO_CLIENT_SECRET=… cargo run --example callback_server -p jumio-kyx
 //! ```
 
 use std::net::SocketAddr;

@@ -290,5 +290,14 @@ fn serde_error_kind(error: &serde_json::Error) -> String {
     )
 }
 
+impl From<crate::limits::Violation> for Error {
+    fn from(violation: crate::limits::Violation) -> Self {
+        Error::Validation {
+            field: violation.field,
+            reason: violation.reason,
+        }
+    }
+}
+
 /// Results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -33,15 +33,10 @@ use tokio::fs::File;
 use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
-/// The largest image Jumio accepts, in bytes, per the limit this crate was first written against
-/// (10 MB, 1 MB being 1024 × 1024 bytes).
-pub const DEFAULT_MAX_BYTES: u64 = 10 * MIB;
-/// The largest image Jumio's current reference accepts, in bytes (15 MB).
-pub const JUMIO_CURRENT_MAX_BYTES: u64 = 15 * MIB;
-/// The longest width or height Jumio accepts, in pixels.
-pub const MAX_SIDE: u32 = 8000;
-/// The longest side of an image must be more than this many pixels.
-pub const MIN_LONGEST_SIDE_EXCLUSIVE: u32 = 300;
+use crate::limits::image::{
+    CURRENT_MAX_BYTES, JPEG_SIGNATURE, MAX_BYTES, MAX_SIDE, MIN_LONGEST_SIDE_EXCLUSIVE,
+    PNG_SIGNATURE,
+};
 
 const MIB: u64 = 1024 * 1024;
 /// How much of a file is read first to find its format and dimensions.
@@ -51,9 +46,6 @@ const INITIAL_HEADER_BYTES: u64 = 64 * 1024;
 const MAX_HEADER_BYTES: u64 = 16 * MIB;
 /// Chunk size of the upload stream.
 const STREAM_CHUNK_BYTES: usize = 64 * 1024;
-
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-const JPEG_SIGNATURE: &[u8] = b"\xff\xd8\xff";
 
 /// The limits an image is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +62,7 @@ impl Default for ImageLimits {
     /// 10 MB, 8000 × 8000 px, longest side more than 300 px.
     fn default() -> Self {
         Self {
-            max_bytes: DEFAULT_MAX_BYTES,
+            max_bytes: MAX_BYTES,
             max_side: MAX_SIDE,
             min_longest_side_exclusive: MIN_LONGEST_SIDE_EXCLUSIVE,
         }
@@ -81,7 +73,7 @@ impl ImageLimits {
     /// The limits of Jumio's current reference: 15 MB, 8000 × 8000 px, longest side more than 300 px.
     pub fn jumio_current() -> Self {
         Self {
-            max_bytes: JUMIO_CURRENT_MAX_BYTES,
+            max_bytes: CURRENT_MAX_BYTES,
             ..Self::default()
         }
     }
@@ -835,73 +827,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A JPEG of `width`×`height` with `metadata` APP1 segments of 64 KiB before its dimensions and
-    /// `filler` bytes of scan data after them.
-    fn jpeg(width: u16, height: u16, metadata: usize, filler: usize) -> Vec<u8> {
-        let mut out = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
-        out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
-        for _ in 0..metadata {
-            out.extend_from_slice(&[0xff, 0xe1, 0xff, 0xff]);
-            out.extend(std::iter::repeat_n(0x20, 0xffff - 2));
-        }
-        out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
-        out.extend_from_slice(&height.to_be_bytes());
-        out.extend_from_slice(&width.to_be_bytes());
-        out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
-        out.extend_from_slice(&[0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
-        out.extend((0..filler).map(|i| (i % 251) as u8));
-        out.extend_from_slice(&[0xff, 0xd9]);
-        out
-    }
-
-    /// What is uploaded from a file is the file, byte for byte: a small one (sent with its header
-    /// in one piece), a larger one (the rest streamed after the header and the chunk read with
-    /// it), and one whose dimensions lie beyond the first 64 KiB (streamed anew from its start).
-    #[cfg(feature = "sandbox")]
-    #[tokio::test]
-    async fn files_are_uploaded_byte_for_byte() {
-        use crate::generated::types::PartClassifier;
-        use crate::workflow::{AccountRequest, Workflow};
-
-        let sandbox = crate::sandbox::Sandbox::start().await.unwrap();
-        let client = crate::JumioClient::builder()
-            .credentials(sandbox.client_id(), sandbox.client_secret())
-            .base_url(sandbox.base_url())
-            .user_agent("Image Test/1.0")
-            .build()
-            .unwrap();
-        let dir = std::env::temp_dir().join(format!("jumio-kyx-image-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, metadata, filler) in [
-            ("small.jpg", 0, 50_000),
-            ("large.jpg", 0, 400_000),
-            ("metadata.jpg", 2, 200_000),
-        ] {
-            let content = jpeg(1600, 1200, metadata, filler);
-            let path = dir.join(name);
-            std::fs::write(&path, &content).unwrap();
-            let request = AccountRequest::new(Workflow::IdAndIdentity, name);
-            let mut session = client.create_account(&request).await.unwrap();
-            session
-                .upload_front(ImageSource::path(&path))
-                .await
-                .unwrap();
-            let front = session
-                .credentials()
-                .iter()
-                .find(|c| c.parts().any(|p| p == "FRONT"))
-                .unwrap();
-            let download = client
-                .download_part(session.account_id(), front.id(), &PartClassifier::Front)
-                .await
-                .unwrap();
-            assert_eq!(download.bytes.len(), content.len(), "{name}");
-            assert!(download.bytes == content, "{name} arrived changed");
-        }
-        std::fs::remove_dir_all(&dir).unwrap();
-        sandbox.shutdown().await;
-    }
 
     #[test]
     fn sizes_have_one_decimal_in_binary_units() {

@@ -8,11 +8,10 @@ pub mod error;
 pub mod generated;
 pub mod hooks;
 pub mod image;
+pub mod limits;
 pub mod region;
 pub mod result;
 pub mod retry;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 pub mod session;
 pub mod upload;
 pub mod workflow;

@@ -2,12 +2,12 @@
 //! limits before any request.
 
 use std::net::IpAddr;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::generated::types;
+use crate::limits::{self, UrlUse};
 
 /// A workflow definition key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -198,9 +198,6 @@ pub struct AccountRequest {
     user_consent: Option<UserConsent>,
 }
 
-/// Characters Jumio forbids in `customerInternalReference`.
-pub const FORBIDDEN_REFERENCE_CHARACTERS: &str = "<>\"/;`%{}|";
-
 impl AccountRequest {
     /// A request for `workflow` with your reference for the transaction (1 to 100 characters,
     /// none of `<>"/;` `` ` `` `%{}|`, no personal data).
@@ -282,27 +279,22 @@ impl AccountRequest {
     /// Checks every field and builds the generated request body.
     pub fn build(&self) -> Result<types::AccountRequest> {
         let reference = &self.customer_internal_reference;
-        check_length("customerInternalReference", reference, 100)?;
-        if let Some(c) = reference
-            .chars()
-            .find(|c| FORBIDDEN_REFERENCE_CHARACTERS.contains(*c))
-        {
-            return Err(Error::validation(
-                "customerInternalReference",
-                format!("contains {c:?}; Jumio forbids any of {FORBIDDEN_REFERENCE_CHARACTERS}"),
-            ));
-        }
+        limits::check_customer_internal_reference(reference)?;
         if let Some(value) = &self.user_reference {
-            check_length("userReference", value, 100)?;
+            limits::check_length("userReference", value, limits::USER_REFERENCE_MAX_CHARS)?;
         }
         if let Some(value) = &self.reporting_criteria {
-            check_length("reportingCriteria", value, 255)?;
+            limits::check_length(
+                "reportingCriteria",
+                value,
+                limits::REPORTING_CRITERIA_MAX_CHARS,
+            )?;
         }
         if let Some(value) = &self.callback_url {
-            check_url("callbackUrl", value)?;
+            limits::check_url("callbackUrl", value, UrlUse::Callback)?;
         }
         if let Some(value) = &self.token_lifetime {
-            parse_token_lifetime(value)?;
+            limits::parse_token_lifetime(value)?;
         }
         if self.workflow.key() == 0 {
             return Err(Error::validation(
@@ -370,11 +362,11 @@ impl AccountRequest {
     fn web_json(&self, web: &WebSettings) -> Result<serde_json::Value> {
         let mut json = serde_json::json!({});
         if let Some(url) = &web.success_url {
-            check_url("web.successUrl", url)?;
+            limits::check_url("web.successUrl", url, UrlUse::Redirect)?;
             json["successUrl"] = url.clone().into();
         }
         if let Some(url) = &web.error_url {
-            check_url("web.errorUrl", url)?;
+            limits::check_url("web.errorUrl", url, UrlUse::Redirect)?;
             json["errorUrl"] = url.clone().into();
         }
         if let Some(locale) = &web.locale {
@@ -393,7 +385,11 @@ impl AccountRequest {
 fn consent_json(consent: &UserConsent) -> Result<serde_json::Value> {
     let mut location = serde_json::json!({ "country": consent.country.to_string() });
     if let Some(state) = &consent.state {
-        check_length("userConsent.userLocation.state", state, 100)?;
+        limits::check_length(
+            "userConsent.userLocation.state",
+            state,
+            limits::CONSENT_STATE_MAX_CHARS,
+        )?;
         location["state"] = state.clone().into();
     }
     let mut details = serde_json::json!({ "obtained": consent.obtained.to_string() });
@@ -418,107 +414,9 @@ fn consent_json(consent: &UserConsent) -> Result<serde_json::Value> {
     }))
 }
 
-fn check_length(field: &str, value: &str, max: usize) -> Result<()> {
-    let length = value.chars().count();
-    if length == 0 {
-        return Err(Error::validation(
-            field,
-            format!("is empty; Jumio accepts 1 to {max} characters"),
-        ));
-    }
-    if length > max {
-        return Err(Error::validation(
-            field,
-            format!("is {length} characters long; Jumio accepts at most {max}"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_url(field: &str, value: &str) -> Result<()> {
-    check_length(field, value, 255)?;
-    let url = reqwest::Url::parse(value)
-        .map_err(|e| Error::validation(field, format!("{value:?} is not an absolute URL ({e})")))?;
-    let loopback = crate::client::is_loopback(&url);
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        scheme => Err(Error::validation(
-            field,
-            format!("uses {scheme}; Jumio requires https (plain http only for a local sandbox)"),
-        )),
-    }
-}
-
-/// Parses a token lifetime (`30m`, `600s`, `1h`, `1d`) and checks Jumio's range of 5 minutes to
-/// 60 days.
-pub fn parse_token_lifetime(value: &str) -> Result<Duration> {
-    const FIELD: &str = "tokenLifetime";
-    let syntax = || {
-        Error::validation(
-            FIELD,
-            format!(
-                "{value:?} is not a lifetime; expected a number and a unit s, m, h or d, e.g. 30m"
-            ),
-        )
-    };
-    let unsigned = value.strip_prefix('+').unwrap_or(value);
-    let unit = unsigned.chars().last().ok_or_else(syntax)?;
-    let digits = &unsigned[..unsigned.len() - unit.len_utf8()];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(syntax());
-    }
-    let seconds_per_unit: u64 = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        _ => return Err(syntax()),
-    };
-    let number: u64 = digits.parse().unwrap_or(u64::MAX);
-    let seconds = number.saturating_mul(seconds_per_unit);
-    if !(300..=60 * 86_400).contains(&seconds) {
-        return Err(Error::validation(
-            FIELD,
-            format!("{value} is outside Jumio's range of 5 minutes to 60 days"),
-        ));
-    }
-    Ok(Duration::from_secs(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lifetimes_match_the_documented_range() {
-        assert_eq!(
-            parse_token_lifetime("5m").unwrap(),
-            Duration::from_secs(300)
-        );
-        assert_eq!(
-            parse_token_lifetime("60d").unwrap(),
-            Duration::from_secs(5_184_000)
-        );
-        assert_eq!(
-            parse_token_lifetime("+05m").unwrap(),
-            Duration::from_secs(300)
-        );
-        for bad in [
-            "4m",
-            "299s",
-            "61d",
-            "-5m",
-            "5",
-            "m",
-            "1w",
-            "",
-            "5 m",
-            "99999999999999999999d",
-        ] {
-            assert!(parse_token_lifetime(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn requests_are_checked_field_by_field() {

@@ -1,7 +1,7 @@
 //! Parsing of Jumio's callbacks (documented example, malformed and random bodies) and the allowlist
 //! of their source addresses.
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use support::Rng;
 
@@ -363,7 +363,7 @@ fn random_and_mutated_bodies_never_panic() {
                 if rng.below(2) == 0 {
                     alphabet[rng.below(alphabet.len())]
                 } else {
-                    rng.next() as u8
+                    rng.next_u64() as u8
                 }
             })
             .collect();
@@ -380,7 +380,7 @@ fn random_and_mutated_bodies_never_panic() {
             let at = rng.below(bytes.len());
             match rng.below(4) {
                 0 => bytes[at] = alphabet[rng.below(alphabet.len())],
-                1 => bytes[at] = rng.next() as u8,
+                1 => bytes[at] = rng.next_u64() as u8,
                 2 => {
                     bytes.remove(at);
                 }

@@ -1,8 +1,7 @@
 //! The ergonomic client against the embedded sandbox: whole flows, the token cache, host checks,
 //! and local refusal of bad input with nothing created.
-#![cfg(feature = "sandbox")]
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use jumio_kyx::client::{Images, VerifyStep};
 use jumio_kyx::generated::types;

@@ -1,7 +1,7 @@
 //! Local image checks and the streamed multipart part, on synthetic JPEG and PNG files built on the
 //! fly (headers only, padded with zeros to the wanted size).
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use support::Rng;
 
@@ -14,9 +14,9 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::routing::post;
 use jumio_kyx::image::{
-    self, DEFAULT_MAX_BYTES, ImageError, ImageFormat, ImageInfo, ImageLimits, ImageSource,
-    check_header,
+    self, ImageError, ImageFormat, ImageInfo, ImageLimits, ImageSource, check_header,
 };
+use jumio_kyx::limits::image::MAX_BYTES;
 use reqwest::header::CONTENT_LENGTH;
 use reqwest::multipart::{Form, Part};
 
@@ -212,7 +212,7 @@ fn common_non_images_are_named() {
 #[tokio::test]
 async fn ten_mb_plus_one_byte_is_refused_naming_the_limit() {
     let dir = TempDir::new("over-10mb");
-    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(DEFAULT_MAX_BYTES + 1));
+    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(MAX_BYTES + 1));
     let error = check_file(&front, &ImageLimits::default())
         .await
         .unwrap_err();
@@ -221,9 +221,9 @@ async fn ten_mb_plus_one_byte_is_refused_naming_the_limit() {
             error,
             ImageError::TooLarge {
                 bytes,
-                max_bytes: DEFAULT_MAX_BYTES,
+                max_bytes: MAX_BYTES,
                 ..
-            } if bytes == DEFAULT_MAX_BYTES + 1
+            } if bytes == MAX_BYTES + 1
         ),
         "{error:?}"
     );
@@ -253,7 +253,7 @@ fn too_large_message_uses_megabytes_with_one_decimal() {
 #[tokio::test]
 async fn exactly_ten_mb_is_accepted() {
     let dir = TempDir::new("exactly-10mb");
-    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(DEFAULT_MAX_BYTES));
+    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(MAX_BYTES));
     let info = check_file(&front, &ImageLimits::default()).await.unwrap();
     assert_eq!(info.bytes, 10 * MIB);
 }
@@ -714,9 +714,9 @@ fn arbitrary_headers_never_panic() {
         for _ in 0..=rng.below(4) {
             let at = rng.below(header.len());
             match rng.below(3) {
-                0 => header[at] = rng.next() as u8,
+                0 => header[at] = rng.next_u64() as u8,
                 1 => header.truncate(at),
-                _ => header.insert(at, rng.next() as u8),
+                _ => header.insert(at, rng.next_u64() as u8),
             }
             if header.is_empty() {
                 break;
@@ -738,4 +738,70 @@ fn arbitrary_headers_never_panic() {
         accepted > 0 && refused > 0,
         "{accepted} accepted, {refused} refused"
     );
+}
+
+/// A JPEG of `width`×`height` with `metadata` APP1 segments of 64 KiB before its dimensions and
+/// `filler` bytes of scan data after them.
+fn jpeg_with_scan(width: u16, height: u16, metadata: usize, filler: usize) -> Vec<u8> {
+    let mut out = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
+    out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+    for _ in 0..metadata {
+        out.extend_from_slice(&[0xff, 0xe1, 0xff, 0xff]);
+        out.extend(std::iter::repeat_n(0x20, 0xffff - 2));
+    }
+    out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
+    out.extend_from_slice(&height.to_be_bytes());
+    out.extend_from_slice(&width.to_be_bytes());
+    out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    out.extend_from_slice(&[0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
+    out.extend((0..filler).map(|i| (i % 251) as u8));
+    out.extend_from_slice(&[0xff, 0xd9]);
+    out
+}
+
+/// What is uploaded from a file is the file, byte for byte: a small one (sent with its header
+/// in one piece), a larger one (the rest streamed after the header and the chunk read with
+/// it), and one whose dimensions lie beyond the first 64 KiB (streamed anew from its start).
+#[tokio::test]
+async fn files_are_uploaded_byte_for_byte() {
+    use jumio_kyx::generated::types::PartClassifier;
+    use jumio_kyx::workflow::{AccountRequest, Workflow};
+
+    let sandbox = jumio_kyx_sandbox::Sandbox::start().await.unwrap();
+    let client = jumio_kyx::JumioClient::builder()
+        .credentials(sandbox.client_id(), sandbox.client_secret())
+        .base_url(sandbox.base_url())
+        .user_agent("Image Test/1.0")
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("jumio-kyx-image-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, metadata, filler) in [
+        ("small.jpg", 0, 50_000),
+        ("large.jpg", 0, 400_000),
+        ("metadata.jpg", 2, 200_000),
+    ] {
+        let content = jpeg_with_scan(1600, 1200, metadata, filler);
+        let path = dir.join(name);
+        std::fs::write(&path, &content).unwrap();
+        let request = AccountRequest::new(Workflow::IdAndIdentity, name);
+        let mut session = client.create_account(&request).await.unwrap();
+        session
+            .upload_front(ImageSource::path(&path))
+            .await
+            .unwrap();
+        let front = session
+            .credentials()
+            .iter()
+            .find(|c| c.parts().any(|p| p == "FRONT"))
+            .unwrap();
+        let download = client
+            .download_part(session.account_id(), front.id(), &PartClassifier::Front)
+            .await
+            .unwrap();
+        assert_eq!(download.bytes.len(), content.len(), "{name}");
+        assert!(download.bytes == content, "{name} arrived changed");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    sandbox.shutdown().await;
 }

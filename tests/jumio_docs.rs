@@ -2,7 +2,7 @@
 //! seed's requests deserialise into the generated types; responses with values the spec does not
 //! list still deserialise; the generated builders produce the seed's request.
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use jumio_kyx::generated::types::{self, builder};
 use serde::de::DeserializeOwned;

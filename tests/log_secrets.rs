@@ -1,17 +1,16 @@
 //! With tracing at TRACE, a whole flow and its error paths log no client secret, access token,
 //! transaction token or personal data. Alone in its test binary: tracing caches per-callsite
 //! interest process-wide, so a thread-local subscriber only sees every event without other tests.
-#![cfg(feature = "sandbox")]
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jumio_kyx::client::Images;
-use jumio_kyx::sandbox::{FaultConfig, SandboxConfig};
 use jumio_kyx::workflow::{AccountRequest, Workflow};
 use jumio_kyx::{ImageSource, JumioClient, RetryPolicy};
+use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
 use support::flow::{client, sandbox, wait};
 
 /// A server that issues a token, then answers every call with a body that is not the API's JSON

@@ -1,9 +1,10 @@
 //! Property tests: the crate's local validators accept exactly what the spec's constraints accept,
 //! and no parser panics on arbitrary bytes (callbacks, responses, image headers).
 
-mod support;
+use jumio_kyx_test_support as support;
 
-use jumio_kyx::workflow::{AccountRequest, Workflow, parse_token_lifetime};
+use jumio_kyx::limits::parse_token_lifetime;
+use jumio_kyx::workflow::{AccountRequest, Workflow};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -3,18 +3,17 @@
 //! client's timeout, dropped connections). Every flow ends in a result or an honest error, account
 //! creation is never duplicated, and the counts are printed (`cargo test --all-features --test
 //! resilience -- --nocapture`).
-#![cfg(feature = "sandbox")]
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jumio_kyx::client::VerifyStep;
-use jumio_kyx::sandbox::{FaultConfig, SandboxConfig};
 use jumio_kyx::workflow::{AccountRequest, Workflow};
 use jumio_kyx::{Error, JumioClient, RetryPolicy, WaitOptions};
+use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
 use support::flow::images;
 
 const FLOWS: usize = 200;

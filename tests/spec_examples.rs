@@ -2,7 +2,7 @@
 //! equal JSON, and validates against its schema. The test walks the whole document: an example added
 //! to the spec is covered without new test code.
 
-mod support;
+use jumio_kyx_test_support as support;
 
 use serde_json::Value;
 use support::{resolve, schema_errors, spec};

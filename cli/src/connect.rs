@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use clap::Args;
-use jumio_kyx::sandbox::Sandbox;
 use jumio_kyx::{JumioClient, Region};
+use jumio_kyx_sandbox::Sandbox;
 
 /// Connection settings shared by the commands that call Jumio.
 #[derive(Debug, Args)]

@@ -1,13 +1,12 @@
 //! Time and bounds: token expiry (`TOKEN_EXPIRED`, with its callback), the bound on accounts, and
 //! shutdown.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-mod support;
+use jumio_kyx_test_support as support;
+use jumio_kyx_test_support::http as sandbox_common;
 
 use std::time::Duration;
 
-use jumio_kyx::sandbox::SandboxConfig;
+use jumio_kyx_sandbox::SandboxConfig;
 use reqwest::StatusCode;
 use sandbox_common::{Api, Receiver, error, request_with_reference, sample, seed_request};
 

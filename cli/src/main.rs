@@ -1,7 +1,6 @@
 //! `jumio-kyx`: the command-line tool of the Jumio KYX client.
 
 mod connect;
-mod sandbox;
 mod steps;
 mod summary;
 mod verify;
@@ -25,7 +24,7 @@ enum Command {
     /// the embedded sandbox when no Jumio credentials are set.
     Verify(Box<verify::VerifyArgs>),
     /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
-    Sandbox(sandbox::SandboxArgs),
+    Sandbox(jumio_kyx_sandbox::args::SandboxArgs),
     #[command(flatten)]
     Step(steps::Step),
 }
@@ -47,7 +46,9 @@ async fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Verify(args) => verify::run(*args).await,
-        Command::Sandbox(args) => sandbox::run(args).await.map_err(anyhow::Error::from),
+        Command::Sandbox(args) => jumio_kyx_sandbox::args::run(args)
+            .await
+            .map_err(anyhow::Error::from),
         Command::Step(step) => steps::run(step).await,
     };
     match result {

@@ -1,14 +1,12 @@
 //! Fault injection of the sandbox over plain HTTP: each kind on every operation, what the client
 //! observes, what the sandbox records and whether the faulted request took effect; reproducibility
 //! by seed; the observed rate; and the CLI's fault flags.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-mod support;
+use jumio_kyx_test_support::http as sandbox_common;
 
 use std::time::{Duration, Instant};
 
-use jumio_kyx::sandbox::{
+use jumio_kyx_sandbox::{
     FAULT_HEADER, FaultConfig, FaultKind, FaultRecord, Sandbox, SandboxConfig,
 };
 use reqwest::multipart::{Form, Part};
@@ -613,7 +611,6 @@ async fn invalid_fault_rates_are_refused_at_start() {
     }
 }
 
-#[cfg(feature = "cli")]
 mod cli {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
@@ -621,7 +618,7 @@ mod cli {
     use super::*;
 
     fn sandbox_command() -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jumio-kyx"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jumio-kyx-sandbox"));
         for var in [
             "JUMIO_SANDBOX_ADDR",
             "JUMIO_SANDBOX_CLIENT_ID",
@@ -630,7 +627,7 @@ mod cli {
         ] {
             command.env_remove(var);
         }
-        command.args(["sandbox", "--addr", "127.0.0.1:0"]);
+        command.args(["--addr", "127.0.0.1:0"]);
         command
     }
 

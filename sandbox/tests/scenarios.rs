@@ -1,8 +1,6 @@
 //! The documented scenarios (src/sandbox/README.md): each yields its documented decisions and labels.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-mod support;
+use jumio_kyx_test_support::http as sandbox_common;
 
 use jumio_kyx::generated::types::{CapabilityDecision, WorkflowExecutionDetails};
 use sandbox_common::{Api, png, request_with_reference, sample};

@@ -1,13 +1,12 @@
 //! The seed's sequences against the sandbox over plain HTTP: token, account creation, uploads of
 //! FRONT, BACK and FACE, finalization, status until PROCESSED, details (and steps), with the
 //! callbacks arriving at a local receiver. Every JSON body is validated against the spec.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-mod support;
+use jumio_kyx_test_support as support;
+use jumio_kyx_test_support::http as sandbox_common;
 
 use jumio_kyx::generated::types::{HealthResponse, WorkflowSteps};
-use jumio_kyx::sandbox::Sandbox;
+use jumio_kyx_sandbox::Sandbox;
 use reqwest::StatusCode;
 use sandbox_common::{Api, Receiver, USER_AGENT, read, sample, seed_request};
 use serde_json::Value;

@@ -1,14 +1,12 @@
 //! The `jumio-kyx` binary: the README's main job on the embedded sandbox, the single steps, and a
 //! one-line error with a non-zero exit and no account for every kind of bad input.
-#![cfg(feature = "cli")]
 
-mod support;
+use jumio_kyx_test_support as support;
 
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
+use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 fn jumio_kyx() -> Command {
@@ -24,7 +22,7 @@ fn jumio_kyx() -> Command {
     ] {
         command.env_remove(var);
     }
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     command
 }
 
@@ -356,7 +354,7 @@ fn single_steps_complete_a_verification() {
     assert!(download.status.success(), "{}", text(&download.stderr));
     assert_eq!(
         std::fs::read(&output).unwrap(),
-        std::fs::read(Path::new("samples/id-front.jpg")).unwrap()
+        std::fs::read(support::sample("id-front.jpg")).unwrap()
     );
 
     let deleted = run(against(&sandbox).args(["delete", "--account", &account]));

@@ -9,13 +9,13 @@ use jumio_kyx::generated::types::{
     AccountResponse, ErrorBody, FinalizeResponse, UploadResponse, WorkflowExecutionDetails,
     WorkflowStatusResponse,
 };
-use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
+use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::support::assert_valid;
+use crate::assert_valid;
 
 pub const USER_AGENT: &str = "JumioKyxTests sandbox-tests/1.0";
 /// Generous deadline for anything asynchronous (processing, callbacks, expiry).
@@ -281,7 +281,7 @@ pub async fn error(response: reqwest::Response, status: StatusCode) -> ErrorBody
 }
 
 pub fn sample(name: &str) -> Vec<u8> {
-    let path = format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 

@@ -1,13 +1,14 @@
 //! Helpers shared by the integration tests: the spec as JSON, and validation of a JSON value against
 //! a schema of the spec.
-#![allow(dead_code)]
+
+pub mod http;
 
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
 /// Path of the spec, relative to the crate root.
-pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/jumio-kyx.yaml");
+pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/jumio-kyx.yaml");
 
 /// The spec, parsed once.
 pub fn spec() -> &'static Value {
@@ -119,19 +120,18 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
 /// Path of a committed sample image.
 pub fn sample(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
+        .join("../samples")
         .join(name)
 }
 
 /// A sandbox that processes at once, a client for it, and quick polling: the common set-up of the
 /// client tests.
-#[cfg(feature = "sandbox")]
 pub mod flow {
     use std::time::Duration;
 
     use jumio_kyx::client::Images;
-    use jumio_kyx::sandbox::{Sandbox, SandboxConfig};
     use jumio_kyx::{ImageSource, JumioClient, WaitOptions};
+    use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
 
     /// A sandbox with a 20 ms processing delay.
     pub async fn sandbox() -> Sandbox {
@@ -178,7 +178,7 @@ pub struct Rng(pub u64);
 
 impl Rng {
     /// The next pseudo-random number.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -187,6 +187,6 @@ impl Rng {
 
     /// A pseudo-random number below `n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 }

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::state::{Shared, timestamp};
-use crate::generated::types::CallbackPayload;
+use jumio_kyx::generated::types::CallbackPayload;
 
 /// Callbacks waiting for delivery at most; more are dropped (and counted as failed).
 const QUEUE_CAPACITY: usize = 1024;
@@ -77,7 +77,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut jobs: Receiver, cancel: Cancell
 
 /// Whether the callback URL points at this machine.
 fn is_local(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|url| crate::client::is_loopback(&url))
+    reqwest::Url::parse(url).is_ok_and(|url| jumio_kyx::limits::is_loopback(&url))
 }
 
 /// POSTs one callback, retrying on failure; true when the receiver answered 2xx.

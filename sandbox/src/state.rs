@@ -18,7 +18,7 @@ use super::faults::Faults;
 use super::links::Links;
 use super::scenarios::{self, Outcome, Scenario};
 use super::{SandboxConfig, SandboxStats};
-use crate::generated::types::{
+use jumio_kyx::generated::types::{
     AccountLink, CallbackPayload, CredentialCategory, WorkflowExecutionState, WorkflowStatus,
 };
 

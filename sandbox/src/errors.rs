@@ -6,7 +6,7 @@ use axum::extract::rejection::PathRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::generated::types::ErrorBody;
+use jumio_kyx::generated::types::ErrorBody;
 
 /// An error answer. `detail` names the problem and, where there is one, the limit.
 #[derive(Debug)]

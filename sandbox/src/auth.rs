@@ -19,7 +19,7 @@ use sha2::Sha256;
 
 use super::errors::ApiError;
 use super::state::Shared;
-use crate::generated::types::{TokenRequest, TokenResponse};
+use jumio_kyx::generated::types::{TokenRequest, TokenResponse};
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -1,8 +1,6 @@
 //! Every error of the sandbox: its documented status, a precise `ErrorBody`, and no change of state.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_common;
-mod support;
+use jumio_kyx_test_support::http as sandbox_common;
 
 use reqwest::StatusCode;
 use sandbox_common::{Api, error, png, sample, seed_request};
@@ -191,7 +189,7 @@ async fn tokens_are_checked_and_never_interchangeable() {
     );
 
     // An access token past its lifetime.
-    let short = Api::start_with(jumio_kyx::sandbox::SandboxConfig {
+    let short = Api::start_with(jumio_kyx_sandbox::SandboxConfig {
         access_token_ttl: std::time::Duration::from_secs(1),
         ..Default::default()
     })

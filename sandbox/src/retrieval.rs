@@ -14,7 +14,7 @@ use super::auth::require_access;
 use super::errors::ApiError;
 use super::scenarios::not_executed;
 use super::state::{Classifier, Execution, Shared, Status};
-use crate::generated::types::{
+use jumio_kyx::generated::types::{
     AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
     RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails,
     WorkflowExecutionState, WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,

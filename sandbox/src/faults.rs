@@ -41,7 +41,7 @@ pub const FAULT_HEADER: &str = "x-sandbox-fault";
 ///
 /// ```
 /// use std::time::Duration;
-/// use jumio_kyx::sandbox::{FaultConfig, FaultKind, SandboxConfig};
+/// use jumio_kyx_sandbox::{FaultConfig, FaultKind, SandboxConfig};
 ///
 /// // 20% of the requests faulted, spread evenly over the seven kinds.
 /// let faults = FaultConfig::uniform(0.2, 7);

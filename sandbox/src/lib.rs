@@ -1,6 +1,7 @@
 #![doc = include_str!("README.md")]
 
 mod accounts;
+pub mod args;
 mod auth;
 mod callback;
 mod errors;
@@ -38,7 +39,7 @@ pub use self::faults::{
 ///
 /// ```
 /// use std::time::Duration;
-/// use jumio_kyx::sandbox::SandboxConfig;
+/// use jumio_kyx_sandbox::SandboxConfig;
 ///
 /// let config = SandboxConfig {
 ///     processing_delay: Duration::from_millis(20),

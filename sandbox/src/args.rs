@@ -1,15 +1,16 @@
-//! `jumio-kyx sandbox`: serves the embedded sandbox until Ctrl-C (or SIGTERM).
+//! The command line of the sandbox (`jumio-kyx sandbox`, `jumio-kyx-sandbox`): its flags, and
+//! serving until Ctrl-C (or SIGTERM).
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::{FaultConfig, FaultKind, SandboxConfig};
 use clap::Args;
-use jumio_kyx::sandbox::{FaultConfig, FaultKind, SandboxConfig};
 
-/// Options of `jumio-kyx sandbox`.
+/// The flags of `jumio-kyx sandbox` and `jumio-kyx-sandbox`.
 #[derive(Debug, Args)]
-pub(crate) struct SandboxArgs {
+pub struct SandboxArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "JUMIO_SANDBOX_ADDR", default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
@@ -49,7 +50,7 @@ pub(crate) struct SandboxArgs {
 /// summed at most 1.
 #[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Fault injection")]
-pub(crate) struct FaultArgs {
+pub struct FaultArgs {
     /// Probability that a request is faulted, spread evenly over the seven kinds (429, 429 with
     /// Retry-After, 500, 502, 503, slow, dropped); a per-kind flag overrides that kind's share.
     #[arg(
@@ -141,7 +142,7 @@ fn parse_rate(value: &str) -> Result<f64, String> {
 
 impl FaultArgs {
     /// The fault configuration the flags ask for, or why they cannot be.
-    pub(crate) fn config(&self) -> Result<FaultConfig, String> {
+    pub fn config(&self) -> Result<FaultConfig, String> {
         let mut config = FaultConfig::uniform(self.fault_rate.unwrap_or(0.0), self.fault_seed);
         config.slow_delay = Duration::from_millis(self.fault_slow_ms);
         let overrides = [
@@ -188,7 +189,9 @@ fn describe(config: &FaultConfig) -> String {
     )
 }
 
-pub(crate) async fn run(args: SandboxArgs) -> io::Result<()> {
+/// Serves a sandbox configured by `args` until Ctrl-C or SIGTERM, printing its base URL and
+/// credentials first.
+pub async fn run(args: SandboxArgs) -> io::Result<()> {
     let faults = args
         .faults
         .config()

@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::links::Links;
 use super::state::{Category, Classifier, Execution, StoredPart, timestamp};
-use crate::generated::types::{
+use jumio_kyx::generated::types::{
     Capabilities, CapabilityCredential, CapabilityDecision, CapabilityResult, DateParts, Decision,
     DecisionDetails, DecisionLabel, DecisionType, ExtractedAddress, ExtractedData,
     ExtractedDocumentSubType, ExtractedDocumentType, ExtractionResult, FaceSearchFindings,

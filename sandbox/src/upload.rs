@@ -22,7 +22,7 @@ use super::scenarios::BLUR_MARKER;
 use super::state::{
     Category, Classifier, Execution, Shared, Status, StatusChange, StoredPart, timestamp,
 };
-use crate::generated::types::{
+use jumio_kyx::generated::types::{
     AccountReference, CredentialReference, FinalizeResponse, PartReference, PreparedData,
     UploadLinks, UploadResponse, WorkflowExecutionReference,
 };

@@ -21,7 +21,7 @@ use super::scenarios::{self, EXPIRE_MARKER_LIFETIME, KNOWN_WORKFLOWS, Scenario};
 use super::state::{
     Category, Credential, DocumentChoice, Execution, Shared, Status, StoredPart, timestamp,
 };
-use crate::generated::types::{
+use jumio_kyx::generated::types::{
     AccountReference, AccountRequest, AccountResponse, Channel, ConsentObtained, CountryCode,
     CreatedWorkflowExecution, CredentialApi, CredentialFilterCategory, SdkToken, WebLink,
     WorkflowCredential,

@@ -1,0 +1,326 @@
+//! Jumio's documented limits, in one place: the lengths, characters, ranges and URL rules of the
+//! account request, and the limits of a credential image.
+//!
+//! The client checks requests against these before sending them ([`AccountRequest`]), and the
+//! sandbox answers `400` by the same rules, so that what the client accepts is what the offline
+//! Jumio accepts. Each rule returns a [`Violation`] that names the field and the limit.
+//!
+//! [`AccountRequest`]: crate::AccountRequest
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Longest `customerInternalReference`, in characters.
+pub const CUSTOMER_INTERNAL_REFERENCE_MAX_CHARS: usize = 100;
+/// Longest `userReference`, in characters.
+pub const USER_REFERENCE_MAX_CHARS: usize = 100;
+/// Longest `reportingCriteria`, in characters.
+pub const REPORTING_CRITERIA_MAX_CHARS: usize = 255;
+/// Longest `callbackUrl`, `web.successUrl` and `web.errorUrl`, in characters.
+pub const URL_MAX_CHARS: usize = 255;
+/// Longest `userConsent.userLocation.state`, in characters.
+pub const CONSENT_STATE_MAX_CHARS: usize = 100;
+/// Characters Jumio forbids in `customerInternalReference`.
+pub const FORBIDDEN_REFERENCE_CHARACTERS: &str = "<>\"/;`%{}|";
+/// Shortest `tokenLifetime` (5 minutes).
+pub const TOKEN_LIFETIME_MIN: Duration = Duration::from_secs(5 * 60);
+/// Longest `tokenLifetime` (60 days).
+pub const TOKEN_LIFETIME_MAX: Duration = Duration::from_secs(60 * 86_400);
+/// `tokenLifetime` when the request sets none (30 minutes).
+pub const TOKEN_LIFETIME_DEFAULT: Duration = Duration::from_secs(30 * 60);
+/// How long continuous consent stays valid after `userConsent.consent.obtainedAt`: 3 years.
+pub const CONSENT_MAX_AGE_DAYS: i64 = 3 * 365;
+
+/// The limits of a credential image (JPEG or PNG).
+pub mod image {
+    const MIB: u64 = 1024 * 1024;
+    /// The largest image, in bytes, by the limit this crate was first written against (10 MB, 1 MB
+    /// being 1024 × 1024 bytes).
+    pub const MAX_BYTES: u64 = 10 * MIB;
+    /// The largest image Jumio's current reference accepts, in bytes (15 MB).
+    pub const CURRENT_MAX_BYTES: u64 = 15 * MIB;
+    /// The longest width or height, in pixels.
+    pub const MAX_SIDE: u32 = 8000;
+    /// The longest side of an image must be more than this many pixels.
+    pub const MIN_LONGEST_SIDE_EXCLUSIVE: u32 = 300;
+    /// The first bytes of every PNG file.
+    pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    /// The first bytes of every JPEG file.
+    pub const JPEG_SIGNATURE: &[u8] = b"\xff\xd8\xff";
+}
+
+/// A request value outside Jumio's limits: the field as the API names it, and what is wrong with
+/// the limit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {field}: {reason}")]
+pub struct Violation {
+    /// The field, as the API names it (`customerInternalReference`, `web.successUrl`).
+    pub field: String,
+    /// What is wrong, and the limit.
+    pub reason: String,
+}
+
+impl Violation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Violation {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Checks that `value` has 1 to `max` characters.
+pub fn check_length(field: &str, value: &str, max: usize) -> Result<(), Violation> {
+    let length = value.chars().count();
+    if length == 0 {
+        return Err(Violation::new(
+            field,
+            format!("is empty; Jumio accepts 1 to {max} characters"),
+        ));
+    }
+    if length > max {
+        return Err(Violation::new(
+            field,
+            format!("is {length} characters long; Jumio accepts at most {max}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `customerInternalReference`: 1 to 100 characters, none of
+/// [`FORBIDDEN_REFERENCE_CHARACTERS`].
+pub fn check_customer_internal_reference(value: &str) -> Result<(), Violation> {
+    const FIELD: &str = "customerInternalReference";
+    check_length(FIELD, value, CUSTOMER_INTERNAL_REFERENCE_MAX_CHARS)?;
+    if let Some(c) = value
+        .chars()
+        .find(|c| FORBIDDEN_REFERENCE_CHARACTERS.contains(*c))
+    {
+        return Err(Violation::new(
+            FIELD,
+            format!("contains {c:?}; Jumio forbids any of {FORBIDDEN_REFERENCE_CHARACTERS}"),
+        ));
+    }
+    Ok(())
+}
+
+/// What a URL of the request is for: Jumio's rules for callback URLs are stricter than for the
+/// Web client's redirects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlUse {
+    /// `callbackUrl`: Jumio POSTs to it, so it must name a domain, no port and no fragment.
+    Callback,
+    /// `web.successUrl`, `web.errorUrl`: the end user's browser goes there.
+    Redirect,
+}
+
+/// Checks a URL of the request: at most 255 characters, absolute, `https` (plain `http` only to
+/// this machine, for a local sandbox's receivers). A callback URL must also name a domain (no IP
+/// address), no port and no fragment, except on this machine.
+pub fn check_url(field: &str, value: &str, used_for: UrlUse) -> Result<reqwest::Url, Violation> {
+    check_length(field, value, URL_MAX_CHARS)?;
+    let url = reqwest::Url::parse(value)
+        .map_err(|e| Violation::new(field, format!("{value:?} is not an absolute URL ({e})")))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Violation::new(field, format!("{value:?} has no host")));
+    }
+    let loopback = is_loopback(&url);
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        scheme => {
+            return Err(Violation::new(
+                field,
+                format!(
+                    "uses {scheme}; Jumio requires https (plain http only to this machine, \
+                     127.0.0.1, ::1 or localhost, for a local sandbox)"
+                ),
+            ));
+        }
+    }
+    if used_for == UrlUse::Callback {
+        if !loopback && host_ip(&url).is_some() {
+            return Err(Violation::new(
+                field,
+                "names an IP address; Jumio calls back domains only",
+            ));
+        }
+        if !loopback && url.port().is_some() {
+            return Err(Violation::new(
+                field,
+                "names a port; Jumio calls back on port 443 only",
+            ));
+        }
+        if url.fragment().is_some() {
+            return Err(Violation::new(
+                field,
+                "has a fragment (#…); Jumio forbids fragments in callback URLs",
+            ));
+        }
+    }
+    Ok(url)
+}
+
+fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
+    url.host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+/// Whether `url` points at this machine (`localhost` or a loopback address).
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case("localhost"))
+        || host_ip(url).is_some_and(|ip| ip.is_loopback())
+}
+
+/// Parses a token lifetime (`30m`, `600s`, `1h`, `1d`, an optional leading `+`) and checks Jumio's
+/// range of 5 minutes to 60 days.
+pub fn parse_token_lifetime(value: &str) -> Result<Duration, Violation> {
+    const FIELD: &str = "tokenLifetime";
+    let syntax = || {
+        Violation::new(
+            FIELD,
+            format!(
+                "{value:?} is not a lifetime; expected a number and a unit s, m, h or d, e.g. 30m"
+            ),
+        )
+    };
+    let unsigned = value.strip_prefix('+').unwrap_or(value);
+    let unit = unsigned.chars().last().ok_or_else(syntax)?;
+    let digits = &unsigned[..unsigned.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(syntax());
+    }
+    let seconds_per_unit: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(syntax()),
+    };
+    let number: u64 = digits.parse().unwrap_or(u64::MAX);
+    let lifetime = Duration::from_secs(number.saturating_mul(seconds_per_unit));
+    if !(TOKEN_LIFETIME_MIN..=TOKEN_LIFETIME_MAX).contains(&lifetime) {
+        return Err(Violation::new(
+            FIELD,
+            format!("{value} is outside Jumio's range of 5 minutes to 60 days"),
+        ));
+    }
+    Ok(lifetime)
+}
+
+/// Checks the dimensions of an image against `max_side` and `min_longest_side_exclusive`
+/// (Jumio's are [`image::MAX_SIDE`] and [`image::MIN_LONGEST_SIDE_EXCLUSIVE`]); a side of zero
+/// pixels is no image.
+pub fn check_dimensions(
+    width: u32,
+    height: u32,
+    max_side: u32,
+    min_longest_side_exclusive: u32,
+) -> Result<(), DimensionViolation> {
+    if width == 0 || height == 0 {
+        Err(DimensionViolation::Zero)
+    } else if width > max_side || height > max_side {
+        Err(DimensionViolation::TooLarge)
+    } else if width.max(height) <= min_longest_side_exclusive {
+        Err(DimensionViolation::TooSmall)
+    } else {
+        Ok(())
+    }
+}
+
+/// Why [`check_dimensions`] refused an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DimensionViolation {
+    /// A width or height of zero.
+    Zero,
+    /// A side longer than the maximum.
+    TooLarge,
+    /// The longest side is not longer than the minimum.
+    TooSmall,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_match_the_documented_range() {
+        assert_eq!(parse_token_lifetime("5m"), Ok(TOKEN_LIFETIME_MIN));
+        assert_eq!(parse_token_lifetime("60d"), Ok(TOKEN_LIFETIME_MAX));
+        assert_eq!(parse_token_lifetime("+05m"), Ok(TOKEN_LIFETIME_MIN));
+        assert_eq!(parse_token_lifetime("1h"), Ok(Duration::from_secs(3600)));
+        for bad in [
+            "4m",
+            "299s",
+            "61d",
+            "-5m",
+            "5",
+            "m",
+            "1w",
+            "",
+            "5 m",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_token_lifetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn callback_urls_follow_jumios_rules_and_redirects_do_not_need_to() {
+        let callback = |url| check_url("callbackUrl", url, UrlUse::Callback);
+        let redirect = |url| check_url("web.successUrl", url, UrlUse::Redirect);
+        assert!(callback("https://kyc.example.com/jumio?tenant=a").is_ok());
+        assert!(callback("http://127.0.0.1:9000/cb").is_ok());
+        assert!(callback("http://localhost:9000/cb").is_ok());
+        assert!(callback("http://[::1]:9000/cb").is_ok());
+        for (url, reason) in [
+            ("https://203.0.113.7/cb", "IP address"),
+            ("https://kyc.example.com:8443/cb", "port"),
+            ("https://kyc.example.com/cb#x", "fragment"),
+            ("http://kyc.example.com/cb", "https"),
+            ("ftp://kyc.example.com/cb", "https"),
+            ("kyc.example.com/cb", "absolute"),
+        ] {
+            let error = callback(url).unwrap_err();
+            assert!(error.reason.contains(reason), "{url}: {error}");
+        }
+        assert!(redirect("https://shop.example.com:8443/done#top").is_ok());
+        assert!(redirect("https://203.0.113.7/done").is_ok());
+        let long = format!("https://example.com/{}", "a".repeat(236));
+        assert_eq!(
+            callback(&long).unwrap_err().to_string(),
+            "invalid callbackUrl: is 256 characters long; Jumio accepts at most 255"
+        );
+    }
+
+    #[test]
+    fn references_refuse_every_forbidden_character() {
+        assert!(check_customer_internal_reference("order-4711").is_ok());
+        for c in FORBIDDEN_REFERENCE_CHARACTERS.chars() {
+            let error = check_customer_internal_reference(&format!("a{c}b")).unwrap_err();
+            assert_eq!(error.field, "customerInternalReference");
+        }
+        assert!(check_customer_internal_reference("").is_err());
+        assert!(check_customer_internal_reference(&"r".repeat(100)).is_ok());
+        assert!(check_customer_internal_reference(&"r".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn dimensions_have_a_floor_a_ceiling_and_no_zero() {
+        let check = |w, h| check_dimensions(w, h, image::MAX_SIDE, 300);
+        assert_eq!(check(301, 1), Ok(()));
+        assert_eq!(check(1, 8000), Ok(()));
+        assert_eq!(check(300, 300), Err(DimensionViolation::TooSmall));
+        assert_eq!(check(8001, 400), Err(DimensionViolation::TooLarge));
+        assert_eq!(check(400, 8001), Err(DimensionViolation::TooLarge));
+        assert_eq!(check(0, 400), Err(DimensionViolation::Zero));
+        assert_eq!(check(400, 0), Err(DimensionViolation::Zero));
+    }
+}
