@@ -45,7 +45,7 @@ fn main() {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(crate::hooks::RequestAuth))
+        .with_inner_type(quote!(crate::request_auth::RequestAuth))
         .with_hooks(HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap");
     for open in &open_enums {

@@ -35,11 +35,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use jumio_kyx::client::Images;
+use jumio_kyx::Images;
 use jumio_kyx::generated::types::{DecisionType, WorkflowStatus};
 use jumio_kyx::image::{ImageLimits, check_header};
-use jumio_kyx::workflow::{AccountRequest, Workflow};
 use jumio_kyx::{ImageSource, JumioClient, Session, WaitOptions};
+use jumio_kyx::{Workflow, WorkflowRequest};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderValue};
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
@@ -531,7 +531,7 @@ impl Drivers {
             Variant::Session => client_flow(&self.client, images, n, false).await,
             Variant::SessionMemory => client_flow(&self.client, images, n, true).await,
             Variant::Verify => {
-                let request = AccountRequest::new(Workflow::IdAndIdentity, format!("bench-{n}"));
+                let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("bench-{n}"));
                 let images = Images {
                     front: ImageSource::path(&images.front),
                     back: Some(ImageSource::path(&images.back)),
@@ -548,11 +548,8 @@ impl Drivers {
 }
 
 fn fast_wait() -> WaitOptions {
-    WaitOptions {
-        deadline: Duration::from_secs(30),
-        initial_interval: Duration::from_millis(1),
-        max_interval: Duration::from_millis(10),
-    }
+    WaitOptions::deadline(Duration::from_secs(30))
+        .intervals(Duration::from_millis(1), Duration::from_millis(10))
 }
 
 /// The flow with the crate's client, step by step.
@@ -562,21 +559,21 @@ async fn client_flow(
     n: usize,
     memory: bool,
 ) -> Result<String> {
-    let request = AccountRequest::new(Workflow::IdAndIdentity, format!("bench-{n}"));
+    let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("bench-{n}"));
     let mut session: Session = client.create_account(&request).await?;
     session.upload_front(images.source(0, memory)).await?;
     session.upload_back(images.source(1, memory)).await?;
     session.upload_selfie(images.source(2, memory)).await?;
     let finalized = session.finalize().await?;
-    let (account, execution) = (finalized.account_id(), finalized.workflow_execution_id());
+    let ids = finalized.ids();
     loop {
-        let status = client.status(account, execution).await?;
+        let status = client.status(ids).await?;
         if status.workflow_execution.status == WorkflowStatus::Processed {
             break;
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let result = client.details(account, execution).await?;
+    let result = client.details(ids).await?;
     Ok(match result.decision_type() {
         DecisionType::Passed => "PASSED".to_owned(),
         other => other.to_string(),
@@ -934,7 +931,7 @@ fn memory_child(args: &[String]) -> Result<()> {
         // The accounts first, and every connection opened, so that only the uploads are measured.
         let mut sessions = Vec::new();
         for (i, _) in paths.iter().enumerate() {
-            let request = AccountRequest::new(Workflow::IdAndIdentity, format!("memory-{i}"));
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("memory-{i}"));
             sessions.push(client.create_account(&request).await?);
         }
         let warm = sessions.iter().map(|_| {

@@ -12,9 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::routing::post;
+use jumio_kyx::CallbackOutcome;
 use jumio_kyx::JumioClient;
 use jumio_kyx::callback::{self, CallbackAllowlist};
-use jumio_kyx::client::CallbackOutcome;
 
 #[derive(Clone)]
 struct App {
@@ -46,6 +46,7 @@ async fn jumio_callback(
                 );
             }
             Ok(CallbackOutcome::Status(status)) => tracing::info!(%status, "not processed yet"),
+            Ok(_) => tracing::info!("an outcome this version does not know"),
             Err(error) => tracing::warn!(%error, "could not fetch the result"),
         }
     });

@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
-use crate::hooks::RequestAuth;
+use crate::request_auth::RequestAuth;
 use crate::retry::{Attempts, Failure, RetryPolicy, RetryStats, Safety};
 
 /// The API client id and secret from the Customer Portal (Settings › API credentials › OAuth2).

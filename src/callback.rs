@@ -61,6 +61,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::generated::types::{self, CallbackPayload, WorkflowStatus};
+use crate::ids::ExecutionIds;
 use crate::region::Region;
 
 /// A callback from Jumio, parsed and with both ids present.
@@ -69,17 +70,23 @@ use crate::region::Region;
 #[derive(Clone)]
 pub struct Callback {
     payload: CallbackPayload,
+    ids: ExecutionIds,
 }
 
 impl Callback {
-    /// The id of the account (`account.id`), never empty.
-    pub fn account_id(&self) -> &str {
-        &self.payload.account.id
+    /// The ids of the account and the workflow execution, checked to be of Jumio's form.
+    pub fn ids(&self) -> &ExecutionIds {
+        &self.ids
     }
 
-    /// The id of the workflow execution (`workflowExecution.id`), never empty.
+    /// The id of the account (`account.id`).
+    pub fn account_id(&self) -> &str {
+        self.ids.account_id()
+    }
+
+    /// The id of the workflow execution (`workflowExecution.id`).
     pub fn workflow_execution_id(&self) -> &str {
-        &self.payload.workflow_execution.id
+        self.ids.workflow_execution_id()
     }
 
     /// The new status of the workflow execution; values this version does not know are
@@ -187,6 +194,15 @@ pub enum CallbackError {
         /// `account.id` or `workflowExecution.id`.
         field: &'static str,
     },
+    /// An id is not of Jumio's form (letters, digits and `-`, at most 64): it is never used in
+    /// a URL.
+    #[error(
+        "callback body has a {field} that is not an id of Jumio's form (1 to 64 ASCII letters, digits and '-')"
+    )]
+    InvalidId {
+        /// `account.id` or `workflowExecution.id`.
+        field: &'static str,
+    },
     /// The request does not come from an address on the allowlist.
     #[error("callback refused: {ip} is not one of Jumio's callback addresses")]
     UntrustedSource {
@@ -230,7 +246,13 @@ pub fn parse(body: &[u8]) -> Result<Callback, CallbackError> {
             expected: "a Jumio callback",
             found: "another object",
         })?;
-    Ok(Callback { payload })
+    let ids =
+        ExecutionIds::new(&payload.account.id, &payload.workflow_execution.id).map_err(|_| {
+            CallbackError::InvalidId {
+                field: "workflowExecution.id",
+            }
+        })?;
+    Ok(Callback { payload, ids })
 }
 
 /// A syntax error of `serde_json`, whose messages name the problem but never quote the input.
@@ -280,11 +302,12 @@ fn object<'a>(
     }
 }
 
-/// A non-empty string id.
+/// A non-empty string id of Jumio's form.
 fn id(parent: &Map<String, Value>, field: &'static str) -> Result<(), CallbackError> {
     let key = field.rsplit('.').next().unwrap_or(field);
     match parent.get(key) {
-        Some(Value::String(id)) if !id.trim().is_empty() => Ok(()),
+        Some(Value::String(id)) if crate::trust::id(field, id).is_ok() => Ok(()),
+        Some(Value::String(id)) if !id.trim().is_empty() => Err(CallbackError::InvalidId { field }),
         None | Some(Value::Null) | Some(Value::String(_)) => {
             Err(CallbackError::MissingId { field })
         }

@@ -3,23 +3,25 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::StatusCode;
 use secrecy::SecretString;
-use tracing::Instrument as _;
 
 use crate::auth::{Credentials, DEFAULT_REFRESH_MARGIN, TokenCache};
+use crate::callback::Callback;
 use crate::error::{Error, Result};
-use crate::generated::{self, types};
-use crate::hooks::RequestAuth;
+use crate::generated::types;
+use crate::ids::{ExecutionIds, check_id};
 use crate::image::{ImageLimits, ImageSource};
 use crate::region::{Region, Service};
+use crate::request_auth::RequestAuth;
 use crate::result::VerificationResult;
-use crate::retry::{Attempts, Failure, RetryCounts, RetryPolicy, RetryStats, Safety};
-use crate::session::Session;
-use crate::upload::ClientUploadExt as _;
-use crate::workflow::AccountRequest;
+use crate::retrieval::{Download, WaitOptions};
+use crate::retry::{RetryCounts, RetryPolicy, RetryStats, Safety};
+use crate::session::{Finalized, Session};
+use crate::transport::{Subject, Token, Transport};
+use crate::trust;
+use crate::workflow::WorkflowRequest;
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -203,7 +205,7 @@ impl JumioClientBuilder {
             ));
         }
 
-        let mut urls = HashMap::new();
+        let mut urls: [String; Service::ALL.len()] = Default::default();
         for service in Service::ALL {
             let url = self
                 .overrides
@@ -211,7 +213,7 @@ impl JumioClientBuilder {
                 .or(self.base_url.as_ref())
                 .cloned()
                 .unwrap_or_else(|| self.region.base_url(service));
-            urls.insert(service, check_base_url(service, &url)?);
+            urls[service.index()] = trust::base_url(service, &url).map_err(Error::Config)?;
         }
 
         let http = match self.http {
@@ -227,7 +229,7 @@ impl JumioClientBuilder {
         let retry_stats = Arc::new(RetryStats::default());
         let tokens = TokenCache::new(
             credentials,
-            urls[&Service::Auth].clone(),
+            urls[Service::Auth.index()].clone(),
             http.clone(),
             user_agent.clone(),
             self.refresh_margin,
@@ -235,7 +237,7 @@ impl JumioClientBuilder {
             retry_stats.clone(),
         );
         Ok(JumioClient {
-            inner: Arc::new(Inner {
+            transport: Arc::new(Transport {
                 http,
                 urls,
                 user_agent,
@@ -248,114 +250,35 @@ impl JumioClientBuilder {
     }
 }
 
-/// Whether `url` points at this machine (plain http is allowed there only).
-pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn check_base_url(service: Service, url: &str) -> Result<String> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::Config(format!("the {service} URL {url:?} is not a URL: {e}")))?;
-    match parsed.scheme() {
-        "https" => {}
-        "http" if is_loopback(&parsed) => {}
-        scheme => {
-            return Err(Error::Config(format!(
-                "the {service} URL {url:?} uses {scheme}; tokens are only sent over https (or \
-                 plain http to this machine)"
-            )));
-        }
-    }
-    Ok(url.trim_end_matches('/').to_owned())
-}
-
-struct Inner {
-    http: reqwest::Client,
-    urls: HashMap<Service, String>,
-    user_agent: String,
-    tokens: TokenCache,
-    image_limits: ImageLimits,
-    retry: RetryPolicy,
-    retry_stats: Arc<RetryStats>,
-}
-
 /// The Jumio KYX client: cheap to clone, safe to share between tasks.
 ///
 /// ```no_run
 /// # async fn run() -> jumio_kyx::Result<()> {
-/// use jumio_kyx::{ImageSource, JumioClient, workflow::{AccountRequest, IdType, Workflow}};
+/// use jumio_kyx::{IdType, ImageSource, JumioClient, WaitOptions, Workflow, WorkflowRequest};
 ///
 /// let client = JumioClient::builder()
 ///     .from_env()?                       // JUMIO_CLIENT_ID, JUMIO_CLIENT_SECRET, JUMIO_REGION
 ///     .user_agent("YourCompany Onboarding/1.0")
 ///     .build()?;
-/// let request = AccountRequest::new(Workflow::IdAndIdentity, "order-4711")
+/// let request = WorkflowRequest::new(Workflow::IdAndIdentity, "order-4711")
 ///     .id_types([IdType::Passport, IdType::DrivingLicense])
 ///     .countries(["USA"]);
 /// let mut session = client.create_account(&request).await?;
 /// session.upload_front(ImageSource::path("front.jpg")).await?;
 /// session.upload_selfie(ImageSource::path("selfie.jpg")).await?;
-/// let finalized = session.finalize().await?;
-/// let result = client.wait_for_result(finalized.account_id(), finalized.workflow_execution_id(), Default::default()).await?;
+/// let result = session.finalize().await?.wait(WaitOptions::default()).await?;
 /// println!("{} (risk {:?})", result.decision_type(), result.risk_score());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct JumioClient {
-    inner: Arc<Inner>,
+    transport: Arc<Transport>,
 }
 
 impl fmt::Debug for JumioClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JumioClient")
-            .field("urls", &self.inner.urls)
-            .field("user_agent", &self.inner.user_agent)
-            .field("tokens", &self.inner.tokens)
-            .finish_non_exhaustive()
-    }
-}
-
-/// How [`JumioClient::wait_for_result`] polls.
-#[derive(Clone, Copy, Debug)]
-pub struct WaitOptions {
-    /// Give up after this long (default 15 minutes).
-    pub deadline: Duration,
-    /// First pause between polls (default 1 s).
-    pub initial_interval: Duration,
-    /// Longest pause between polls (default 60 s); pauses grow by half each poll.
-    pub max_interval: Duration,
-}
-
-impl Default for WaitOptions {
-    fn default() -> Self {
-        WaitOptions {
-            deadline: Duration::from_secs(15 * 60),
-            initial_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(60),
-        }
-    }
-}
-
-/// An image or binary downloaded from retrieval.
-#[derive(Clone)]
-pub struct Download {
-    /// The `Content-Type` Jumio sent (`image/jpeg`, `image/png`, `application/octet-stream`).
-    pub content_type: Option<String>,
-    /// The bytes.
-    pub bytes: bytes::Bytes,
-}
-
-impl fmt::Debug for Download {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Download")
-            .field("content_type", &self.content_type)
-            .field("len", &self.bytes.len())
+            .field("transport", &self.transport)
             .finish()
     }
 }
@@ -368,261 +291,132 @@ impl JumioClient {
 
     /// The base URL of a service.
     pub fn service_url(&self, service: Service) -> &str {
-        &self.inner.urls[&service]
+        self.transport.url(service)
     }
 
     /// The User-Agent sent with every request.
     pub fn user_agent(&self) -> &str {
-        &self.inner.user_agent
+        &self.transport.user_agent
     }
 
     /// The local image limits.
     pub fn image_limits(&self) -> &ImageLimits {
-        &self.inner.image_limits
+        &self.transport.image_limits
     }
 
     /// The retries this client made, by cause.
     pub fn retry_counts(&self) -> RetryCounts {
-        self.inner.retry_stats.snapshot()
+        self.transport.retry_stats.snapshot()
     }
 
     /// How many OAuth2 token requests this client has sent.
     pub fn token_requests(&self) -> u64 {
-        self.inner.tokens.requests()
-    }
-
-    /// A generated client for `service` carrying `auth`; one connection pool for all of them.
-    pub(crate) fn generated(&self, service: Service, auth: RequestAuth) -> generated::Client {
-        generated::Client::new_with_client(self.service_url(service), self.inner.http.clone(), auth)
-    }
-
-    /// Runs one call of the API: authorised by `token`, retried as the policy says for its
-    /// `safety`, with a new access token once if Jumio rejects the cached one, inside a tracing
-    /// span with the operation, the ids, the status, the retries and the duration.
-    pub(crate) async fn call<T, F, Fut>(
-        &self,
-        operation: &'static str,
-        service: Service,
-        safety: Safety,
-        token: Token<'_>,
-        ids: Ids<'_>,
-        call: F,
-    ) -> Result<T>
-    where
-        F: Fn(generated::Client) -> Fut,
-        Fut: Future<Output = Attempt<T>>,
-    {
-        let span = tracing::info_span!(
-            "jumio",
-            operation,
-            account_id = ids.account_id,
-            workflow_execution_id = ids.workflow_execution_id,
-            status = tracing::field::Empty,
-            retries = tracing::field::Empty
-        );
-        async {
-            let started = Instant::now();
-            let mut attempts = Attempts::new(&self.inner.retry, &self.inner.retry_stats, operation, safety);
-            let mut renewed = false;
-            loop {
-                let bearer = match token {
-                    Token::Access => self.inner.tokens.token().await?,
-                    Token::Transaction(token) => token.clone(),
-                };
-                let client = self.generated(service, RequestAuth::Bearer(bearer.clone()));
-                let error = match call(client).await? {
-                    Ok(response) => {
-                        let span = tracing::Span::current();
-                        span.record("status", response.status().as_u16());
-                        span.record("retries", attempts.retries());
-                        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "done");
-                        return Ok(response.into_inner());
-                    }
-                    Err(error) => error,
-                };
-                let failure = Failure::of(&error);
-                if matches!(token, Token::Access)
-                    && matches!(failure, Failure::Status(StatusCode::UNAUTHORIZED, _))
-                    && !renewed
-                {
-                    tracing::info!("access token rejected; requesting a new one");
-                    self.inner.tokens.invalidate(&bearer);
-                    renewed = true;
-                    continue;
-                }
-                if attempts.retry_after(failure).await {
-                    continue;
-                }
-                let credential = token.name();
-                let error = match safety {
-                    Safety::Idempotent => Error::from_generated(operation, credential, error).await,
-                    Safety::NotIdempotent => Error::from_generated_once(operation, credential, error).await,
-                };
-                let span = tracing::Span::current();
-                if let Some(status) = error.status() {
-                    span.record("status", status.as_u16());
-                }
-                span.record("retries", attempts.retries());
-                tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, error = %error, "failed");
-                return Err(error);
-            }
-        }
-        .instrument(span)
-        .await
+        self.transport.tokens.requests()
     }
 
     /// Creates an account with a workflow execution and returns the session that uploads its
     /// credentials. The request is checked locally first.
-    pub async fn create_account(&self, request: &AccountRequest) -> Result<Session> {
-        let body = request.build()?;
-        let response = self
-            .call(
-                "create_account",
-                Service::Account,
-                Safety::NotIdempotent,
-                Token::Access,
-                Ids::default(),
-                |client| {
-                    let body = body.clone();
-                    async move {
-                        Ok(client
-                            .create_account()
-                            .user_agent(self.user_agent())
-                            .body(body)
-                            .send()
-                            .await)
-                    }
-                },
-            )
-            .await?;
-        self.session("create_account", response).await
+    pub async fn create_account(&self, request: &WorkflowRequest) -> Result<Session> {
+        self.start_execution(None, request).await
     }
 
     /// Starts a new workflow execution on an existing account.
     pub async fn update_account(
         &self,
         account_id: &str,
-        request: &AccountRequest,
+        request: &WorkflowRequest,
+    ) -> Result<Session> {
+        check_id("accountId", "account id", account_id)?;
+        self.start_execution(Some(account_id), request).await
+    }
+
+    /// Creates an account (`account_id` none) or updates one, then turns the answer into a
+    /// session, refusing (and deleting the new account) when its ids or links are not to be
+    /// trusted.
+    async fn start_execution(
+        &self,
+        account_id: Option<&str>,
+        request: &WorkflowRequest,
     ) -> Result<Session> {
         let body = request.build()?;
-        let response = self
+        let (operation, subject) = match account_id {
+            Some(id) => ("update_account", Subject::account(id)),
+            None => ("create_account", Subject::default()),
+        };
+        let transport = &*self.transport;
+        let response: types::AccountResponse = transport
             .call(
-                "update_account",
+                operation,
                 Service::Account,
                 Safety::NotIdempotent,
                 Token::Access,
-                Ids::account(account_id),
+                subject,
                 |client| {
                     let body = body.clone();
                     async move {
-                        Ok(client
-                            .update_account()
-                            .account_id(account_id)
-                            .user_agent(self.user_agent())
-                            .body(body)
-                            .send()
-                            .await)
+                        let user_agent = transport.user_agent.as_str();
+                        Ok(match account_id {
+                            Some(id) => {
+                                client
+                                    .update_account()
+                                    .account_id(id)
+                                    .user_agent(user_agent)
+                                    .body(body)
+                                    .send()
+                                    .await
+                            }
+                            None => {
+                                client
+                                    .create_account()
+                                    .user_agent(user_agent)
+                                    .body(body)
+                                    .send()
+                                    .await
+                            }
+                        })
                     }
                 },
             )
             .await?;
-        self.session("update_account", response).await
-    }
-
-    /// Turns an account response into a session, refusing (and deleting the new account) when its
-    /// links point at a host other than the configured api host.
-    async fn session(
-        &self,
-        operation: &'static str,
-        response: types::AccountResponse,
-    ) -> Result<Session> {
-        let account_id = response.account.id.clone();
-        match Session::new(self.clone(), operation, response) {
+        let created = response.account.id.clone();
+        match Session::new(self.transport.clone(), operation, response) {
             Ok(session) => Ok(session),
             Err(error) => {
-                tracing::warn!(account_id, "deleting the account whose links were refused");
-                if let Err(cleanup) = self.delete_account(&account_id).await {
-                    tracing::warn!(account_id, error = %cleanup, "could not delete the account");
+                // Only an account id of Jumio's form goes into the path of the deletion.
+                if account_id.is_none() && trust::id("account id", &created).is_ok() {
+                    tracing::warn!(
+                        account_id = created,
+                        "deleting the account whose answer was refused"
+                    );
+                    if let Err(cleanup) = self.transport.delete_account(&created).await {
+                        tracing::warn!(account_id = created, error = %cleanup, "could not delete the account");
+                    }
                 }
                 Err(error)
             }
         }
     }
 
+    /// A session of an existing workflow execution, from its ids and its transaction token (for
+    /// example one created by another process): it uploads with
+    /// [`Session::upload_to`] and finalizes.
+    pub fn resume(&self, ids: ExecutionIds, transaction_token: SecretString) -> Session {
+        Session::resume(self.transport.clone(), ids, transaction_token)
+    }
+
     /// The status of a workflow execution.
-    pub async fn status(
-        &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-    ) -> Result<types::WorkflowStatusResponse> {
-        self.call(
-            "get_workflow_execution_status",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Ids::execution(account_id, workflow_execution_id),
-            |client| async move {
-                Ok(client
-                    .get_workflow_execution_status()
-                    .account_id(account_id)
-                    .workflow_execution_id(workflow_execution_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+    pub async fn status(&self, ids: &ExecutionIds) -> Result<types::WorkflowStatusResponse> {
+        self.transport.status(ids).await
     }
 
     /// The details and result of a workflow execution.
-    pub async fn details(
-        &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-    ) -> Result<VerificationResult> {
-        self.call(
-            "get_workflow_execution",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Ids::execution(account_id, workflow_execution_id),
-            |client| async move {
-                Ok(client
-                    .get_workflow_execution()
-                    .account_id(account_id)
-                    .workflow_execution_id(workflow_execution_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
-        .map(VerificationResult::from)
+    pub async fn details(&self, ids: &ExecutionIds) -> Result<VerificationResult> {
+        self.transport.details(ids).await
     }
 
     /// The steps of a KYX workflow execution.
-    pub async fn steps(
-        &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-    ) -> Result<types::WorkflowSteps> {
-        self.call(
-            "get_workflow_execution_steps",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Ids::execution(account_id, workflow_execution_id),
-            |client| async move {
-                Ok(client
-                    .get_workflow_execution_steps()
-                    .account_id(account_id)
-                    .workflow_execution_id(workflow_execution_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+    pub async fn steps(&self, ids: &ExecutionIds) -> Result<types::WorkflowSteps> {
+        self.transport.steps(ids).await
     }
 
     /// Downloads the image of a credential part.
@@ -632,106 +426,27 @@ impl JumioClient {
         credential_id: &str,
         classifier: &types::PartClassifier,
     ) -> Result<Download> {
-        const OPERATION: &str = "get_credential_part";
-        let stream = self
-            .call(
-                OPERATION,
-                Service::Retrieval,
-                Safety::Idempotent,
-                Token::Access,
-                Ids::account(account_id),
-                |client| {
-                    let classifier = classifier.clone();
-                    async move {
-                        let response = client
-                            .get_credential_part()
-                            .account_id(account_id)
-                            .credential_id(credential_id)
-                            .classifier(classifier)
-                            .user_agent(self.user_agent())
-                            .send()
-                            .await;
-                        // The content type travels with the byte stream it describes.
-                        Ok(response.map(|response| {
-                            let content_type = response
-                                .headers()
-                                .get(reqwest::header::CONTENT_TYPE)
-                                .and_then(|v| v.to_str().ok())
-                                .map(str::to_owned);
-                            let status = response.status();
-                            let headers = response.headers().clone();
-                            progenitor_client::ResponseValue::new(
-                                (content_type, response.into_inner()),
-                                status,
-                                headers,
-                            )
-                        }))
-                    }
-                },
-            )
-            .await?;
-        let (content_type, body) = stream;
-        use futures_core::Stream as _;
-        let mut body = std::pin::pin!(body.into_inner());
-        let mut bytes = Vec::new();
-        while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
-            let chunk = chunk.map_err(|e| Error::from_reqwest(OPERATION, e))?;
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(Download {
-            content_type,
-            bytes: bytes.into(),
-        })
+        check_id("accountId", "account id", account_id)?;
+        check_id("credentialId", "credential id", credential_id)?;
+        self.transport
+            .download_part(account_id, credential_id, classifier)
+            .await
     }
 
     /// Deletes an account with all its data.
     pub async fn delete_account(&self, account_id: &str) -> Result<()> {
-        self.call(
-            "delete_account",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Ids::account(account_id),
-            |client| async move {
-                Ok(client
-                    .delete_account()
-                    .account_id(account_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+        check_id("accountId", "account id", account_id)?;
+        self.transport.delete_account(account_id).await
     }
 
     /// Deletes one workflow execution with its data.
-    pub async fn delete_workflow_execution(
-        &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-    ) -> Result<()> {
-        self.call(
-            "delete_workflow_execution",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Ids::execution(account_id, workflow_execution_id),
-            |client| async move {
-                Ok(client
-                    .delete_workflow_execution()
-                    .account_id(account_id)
-                    .workflow_execution_id(workflow_execution_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+    pub async fn delete_workflow_execution(&self, ids: &ExecutionIds) -> Result<()> {
+        self.transport.delete_execution(ids).await
     }
 
     /// The health of the platform (no authorisation needed).
     pub async fn health(&self) -> Result<types::HealthResponse> {
-        let client = self.generated(Service::Status, RequestAuth::None);
+        let client = self.transport.generated(Service::Status, RequestAuth::None);
         match client
             .get_health()
             .user_agent(self.user_agent())
@@ -745,179 +460,92 @@ impl JumioClient {
 
     /// Polls the status until the workflow execution is `PROCESSED`, then returns its details.
     /// An expired execution is [`Error::Expired`]; a deadline passed is [`Error::WaitTimeout`].
+    /// [`Finalized::wait`] does the same for a session you finalized.
     pub async fn wait_for_result(
         &self,
-        account_id: &str,
-        workflow_execution_id: &str,
+        ids: &ExecutionIds,
         options: WaitOptions,
     ) -> Result<VerificationResult> {
-        let started = Instant::now();
-        let mut interval = options.initial_interval;
-        loop {
-            let status = self
-                .status(account_id, workflow_execution_id)
-                .await?
-                .workflow_execution
-                .status;
-            match status {
-                types::WorkflowStatus::Processed => {
-                    return self.details(account_id, workflow_execution_id).await;
-                }
-                types::WorkflowStatus::SessionExpired | types::WorkflowStatus::TokenExpired => {
-                    return Err(Error::Expired {
-                        workflow_execution_id: workflow_execution_id.to_owned(),
-                        status,
-                    });
-                }
-                _ => {}
-            }
-            let waited = started.elapsed();
-            if waited >= options.deadline {
-                return Err(Error::WaitTimeout {
-                    workflow_execution_id: workflow_execution_id.to_owned(),
-                    status,
-                    waited,
-                });
-            }
-            tokio::time::sleep(interval.min(options.deadline - waited)).await;
-            interval = (interval + interval / 2).min(options.max_interval);
-        }
+        self.transport.wait(ids, options).await
     }
 
     /// The authoritative state behind a callback: its details when processed, else its status
     /// (callbacks carry no results and no signature, so they are only a prompt to ask).
-    pub async fn fetch_callback_result(
-        &self,
-        callback: &crate::callback::Callback,
-    ) -> Result<CallbackOutcome> {
-        let status = self
-            .status(callback.account_id(), callback.workflow_execution_id())
-            .await?;
+    pub async fn fetch_callback_result(&self, callback: &Callback) -> Result<CallbackOutcome> {
+        let ids = callback.ids();
+        let status = self.transport.status(ids).await?;
         Ok(match status.workflow_execution.status {
-            types::WorkflowStatus::Processed => CallbackOutcome::Processed(Box::new(
-                self.details(callback.account_id(), callback.workflow_execution_id())
-                    .await?,
-            )),
+            types::WorkflowStatus::Processed => {
+                CallbackOutcome::Processed(Box::new(self.transport.details(ids).await?))
+            }
             status => CallbackOutcome::Status(status),
         })
     }
 
-    /// Uploads one image part with the transaction token of its workflow execution; `info` is
-    /// the result of the image's local check. [`Session`] does this for you.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn upload_part(
+    /// The whole flow: checks the request and every image locally, creates the account, uploads
+    /// the images, finalizes and waits for the result. If a step after account creation fails,
+    /// the new account is deleted, so nothing is left half-done.
+    pub async fn verify(
         &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-        credential_id: &str,
-        classifier: types::UploadClassifier,
-        transaction_token: &SecretString,
-        image: ImageSource,
-        info: &crate::image::ImageInfo,
-    ) -> Result<types::UploadResponse> {
-        self.call(
-            "upload_credential_part",
-            Service::Api,
-            Safety::Idempotent,
-            Token::Transaction(transaction_token),
-            Ids::execution(account_id, workflow_execution_id),
-            |client| {
-                let image = image.clone();
-                async move {
-                    // A streamed part is consumed by its attempt; a retry streams the image anew.
-                    let part = image.into_part(info).await?;
-                    Ok(client
-                        .upload_credential_part()
-                        .account_id(account_id)
-                        .workflow_execution_id(workflow_execution_id)
-                        .credential_id(credential_id)
-                        .classifier(classifier)
-                        .user_agent(self.user_agent())
-                        .file(part)
-                        .send()
-                        .await)
+        request: &WorkflowRequest,
+        images: Images,
+        wait: WaitOptions,
+        mut progress: impl FnMut(VerifyStep),
+    ) -> Result<VerificationResult> {
+        request.build()?;
+        let mut parts = vec![(types::UploadClassifier::Front, images.front)];
+        if let Some(back) = images.back {
+            parts.push((types::UploadClassifier::Back, back));
+        }
+        parts.push((types::UploadClassifier::Face, images.selfie));
+        let mut infos = Vec::with_capacity(parts.len());
+        for (_, image) in &parts {
+            infos.push(image.check(self.image_limits()).await?);
+        }
+        progress(VerifyStep::Checked {
+            total_bytes: infos.iter().map(|info| info.bytes).sum(),
+        });
+
+        let mut session = self.create_account(request).await?;
+        let ids = session.ids().clone();
+        progress(VerifyStep::Created { ids: ids.clone() });
+        let acquired = async {
+            for ((classifier, image), info) in parts.into_iter().zip(infos) {
+                let category = if classifier == types::UploadClassifier::Face {
+                    types::CredentialCategory::Selfie
+                } else {
+                    types::CredentialCategory::Id
+                };
+                session
+                    .upload_checked(category, classifier, image, &info)
+                    .await?;
+                progress(VerifyStep::Uploaded {
+                    classifier,
+                    bytes: info.bytes,
+                });
+            }
+            session.finalize().await
+        }
+        .await;
+        let finalized: Finalized = match acquired {
+            Ok(finalized) => finalized,
+            Err(error) => {
+                let account_id = ids.account_id();
+                tracing::warn!(account_id, error = %error, "deleting the account of the failed verification");
+                if let Err(cleanup) = self.transport.delete_account(account_id).await {
+                    tracing::warn!(account_id, error = %cleanup, "could not delete the account");
                 }
-            },
-        )
-        .await
-    }
-
-    /// Finalizes a workflow execution with its transaction token. [`Session::finalize`] does this
-    /// for you, after checking that the required parts were uploaded.
-    pub async fn finalize(
-        &self,
-        account_id: &str,
-        workflow_execution_id: &str,
-        transaction_token: &SecretString,
-    ) -> Result<types::FinalizeResponse> {
-        self.call(
-            "finalize_workflow_execution",
-            Service::Api,
-            Safety::Idempotent,
-            Token::Transaction(transaction_token),
-            Ids::execution(account_id, workflow_execution_id),
-            |client| async move {
-                Ok(client
-                    .finalize_workflow_execution()
-                    .account_id(account_id)
-                    .workflow_execution_id(workflow_execution_id)
-                    .user_agent(self.user_agent())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+                return Err(error);
+            }
+        };
+        progress(VerifyStep::Finalized);
+        finalized.wait(wait).await
     }
 }
-
-/// Which token authorises a call.
-#[derive(Clone, Copy)]
-pub(crate) enum Token<'a> {
-    /// The OAuth2 access token of the cache, renewed once when Jumio rejects it.
-    Access,
-    /// The transaction token of a workflow execution (uploads, finalization).
-    Transaction(&'a SecretString),
-}
-
-impl Token<'_> {
-    fn name(self) -> &'static str {
-        match self {
-            Token::Access => "access token",
-            Token::Transaction(_) => "transaction token",
-        }
-    }
-}
-
-/// The ids a call is about, for its tracing span.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Ids<'a> {
-    account_id: Option<&'a str>,
-    workflow_execution_id: Option<&'a str>,
-}
-
-impl<'a> Ids<'a> {
-    fn account(account_id: &'a str) -> Self {
-        Ids {
-            account_id: Some(account_id),
-            workflow_execution_id: None,
-        }
-    }
-
-    fn execution(account_id: &'a str, workflow_execution_id: &'a str) -> Self {
-        Ids {
-            account_id: Some(account_id),
-            workflow_execution_id: Some(workflow_execution_id),
-        }
-    }
-}
-
-/// One attempt of a call: `Err` for a local failure that ends the call (an image that changed
-/// on disk), else the result of the generated call.
-pub(crate) type Attempt<T> =
-    Result<std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<()>>>;
 
 /// What [`JumioClient::fetch_callback_result`] found.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CallbackOutcome {
     /// The workflow execution is processed: its result.
     Processed(Box<VerificationResult>),
@@ -947,82 +575,16 @@ pub enum VerifyStep {
     },
     /// The account and workflow execution exist.
     Created {
-        /// The account id.
-        account_id: String,
-        /// The workflow execution id.
-        workflow_execution_id: String,
+        /// Their ids.
+        ids: ExecutionIds,
     },
     /// One image was uploaded.
     Uploaded {
         /// `FRONT`, `BACK` or `FACE`.
-        classifier: String,
+        classifier: types::UploadClassifier,
         /// Its size.
         bytes: u64,
     },
     /// Finalized; processing runs.
     Finalized,
-}
-
-impl JumioClient {
-    /// The whole flow: checks the request and every image locally, creates the account, uploads
-    /// the images, finalizes and waits for the result. If a step after account creation fails,
-    /// the new account is deleted, so nothing is left half-done.
-    pub async fn verify(
-        &self,
-        request: &AccountRequest,
-        images: Images,
-        wait: WaitOptions,
-        mut progress: impl FnMut(VerifyStep),
-    ) -> Result<VerificationResult> {
-        request.build()?;
-        let limits = *self.image_limits();
-        let mut parts = vec![(types::UploadClassifier::Front, images.front)];
-        if let Some(back) = images.back {
-            parts.push((types::UploadClassifier::Back, back));
-        }
-        parts.push((types::UploadClassifier::Face, images.selfie));
-        let mut infos = Vec::with_capacity(parts.len());
-        for (_, image) in &parts {
-            infos.push(image.check(&limits).await?);
-        }
-        progress(VerifyStep::Checked {
-            total_bytes: infos.iter().map(|info| info.bytes).sum(),
-        });
-
-        let mut session = self.create_account(request).await?;
-        let account_id = session.account_id().to_owned();
-        let workflow_execution_id = session.workflow_execution_id().to_owned();
-        progress(VerifyStep::Created {
-            account_id: account_id.clone(),
-            workflow_execution_id: workflow_execution_id.clone(),
-        });
-        let acquired = async {
-            for ((classifier, image), info) in parts.into_iter().zip(infos) {
-                let category = if classifier == types::UploadClassifier::Face {
-                    types::CredentialCategory::Selfie
-                } else {
-                    types::CredentialCategory::Id
-                };
-                session
-                    .upload_checked(category, classifier, image, &info)
-                    .await?;
-                progress(VerifyStep::Uploaded {
-                    classifier: classifier.to_string(),
-                    bytes: info.bytes,
-                });
-            }
-            session.finalize().await
-        }
-        .await;
-        if let Err(error) = acquired {
-            tracing::warn!(account_id, error = %error, "deleting the account of the failed verification");
-            if let Err(cleanup) = self.delete_account(&account_id).await {
-                tracing::warn!(account_id, error = %cleanup, "could not delete the account");
-            }
-            return Err(error);
-        }
-        progress(VerifyStep::Finalized);
-        self.wait_for_result(&account_id, &workflow_execution_id, wait)
-            .await
-    }
 }

@@ -1,26 +1,39 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-pub mod auth;
+mod auth;
 pub mod callback;
-pub mod client;
-pub mod error;
+mod client;
+mod error;
 pub mod generated;
 pub mod hooks;
+mod ids;
 pub mod image;
 pub mod limits;
-pub mod region;
-pub mod result;
-pub mod retry;
-pub mod session;
+mod region;
+mod request_auth;
+mod result;
+mod retrieval;
+mod retry;
+mod session;
+mod transport;
+mod trust;
 pub mod upload;
-pub mod workflow;
+mod workflow;
 
-pub use client::{JumioClient, JumioClientBuilder, WaitOptions};
+pub use auth::{Credentials, DEFAULT_REFRESH_MARGIN};
+pub use callback::{Callback, CallbackAllowlist, CallbackError};
+pub use client::{
+    CallbackOutcome, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Images, JumioClient,
+    JumioClientBuilder, VerifyStep,
+};
 pub use error::{Error, Result};
-pub use image::{ImageLimits, ImageSource};
-pub use region::{Region, Service};
-pub use result::VerificationResult;
-pub use retry::{RetryCounts, RetryPolicy};
-pub use session::{Finalized, Session};
-pub use workflow::{AccountRequest, Workflow};
+pub use generated::types;
+pub use ids::ExecutionIds;
+pub use image::{ImageError, ImageFormat, ImageInfo, ImageLimits, ImageSource};
+pub use region::{Region, Service, UnknownRegion};
+pub use result::{CapabilityOutcome, VerificationResult};
+pub use retrieval::{Download, WaitOptions};
+pub use retry::{RetryCause, RetryCounts, RetryPolicy};
+pub use session::{CredentialHandle, Finalized, Session};
+pub use workflow::{IdType, UserConsent, WebSettings, Workflow, WorkflowRequest};

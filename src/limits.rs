@@ -7,8 +7,10 @@
 //!
 //! [`AccountRequest`]: crate::AccountRequest
 
-use std::net::IpAddr;
 use std::time::Duration;
+
+use crate::trust::host_ip;
+pub use crate::trust::is_loopback;
 
 /// Longest `customerInternalReference`, in characters.
 pub const CUSTOMER_INTERNAL_REFERENCE_MAX_CHARS: usize = 100;
@@ -161,21 +163,6 @@ pub fn check_url(field: &str, value: &str, used_for: UrlUse) -> Result<reqwest::
         }
     }
     Ok(url)
-}
-
-fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
-    url.host_str()?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()
-}
-
-/// Whether `url` points at this machine (`localhost` or a loopback address).
-pub fn is_loopback(url: &reqwest::Url) -> bool {
-    url.host_str()
-        .is_some_and(|host| host.eq_ignore_ascii_case("localhost"))
-        || host_ip(url).is_some_and(|ip| ip.is_loopback())
 }
 
 /// Parses a token lifetime (`30m`, `600s`, `1h`, `1d`, an optional leading `+`) and checks Jumio's

@@ -6,6 +6,7 @@ use std::str::FromStr;
 /// A Jumio data center. Each runs every service on its own host,
 /// `https://{service}.{region}.jumio.ai`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Region {
     /// `amer-1`, the US data center (alias `US`). The default.
     #[default]
@@ -18,6 +19,7 @@ pub enum Region {
 
 /// A Jumio service, each on its own host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Service {
     /// OAuth2 token endpoint (`auth.{region}.jumio.ai`).
     Auth,
@@ -40,6 +42,11 @@ impl Service {
         Service::Retrieval,
         Service::Status,
     ];
+
+    /// The position of the service in [`Service::ALL`].
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
 
     /// The host name prefix of the service.
     pub fn as_str(self) -> &'static str {
@@ -128,6 +135,13 @@ mod tests {
             Region::Amer1.base_url(Service::Status),
             "https://status.amer-1.jumio.ai"
         );
+    }
+
+    #[test]
+    fn services_are_indexed_in_the_order_of_all() {
+        for (index, service) in Service::ALL.into_iter().enumerate() {
+            assert_eq!(service.index(), index);
+        }
     }
 
     #[test]

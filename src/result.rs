@@ -15,6 +15,7 @@ pub struct VerificationResult {
 
 /// One capability result: its name, decision type and label.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CapabilityOutcome {
     /// The capability (`usability`, `liveness`, …), as Jumio names it.
     pub capability: String,

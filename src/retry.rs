@@ -21,6 +21,7 @@ use reqwest::StatusCode;
 
 /// How the client retries failed calls. See the [module documentation](self) for what is retried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt (default 4; 0 disables retrying).
     pub max_retries: u32,
@@ -53,6 +54,36 @@ impl RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         }
+    }
+
+    /// This policy with at most `max_retries` retries after the first attempt.
+    pub fn with_max_retries(self, max_retries: u32) -> Self {
+        RetryPolicy {
+            max_retries,
+            ..self
+        }
+    }
+
+    /// This policy with waits growing from `initial` to at most `max`.
+    pub fn with_backoff(self, initial: Duration, max: Duration) -> Self {
+        RetryPolicy {
+            initial_backoff: initial,
+            max_backoff: max,
+            ..self
+        }
+    }
+
+    /// This policy failing at once on a `Retry-After` longer than `max`.
+    pub fn with_max_retry_after(self, max: Duration) -> Self {
+        RetryPolicy {
+            max_retry_after: max,
+            ..self
+        }
+    }
+
+    /// This policy with a time budget of `deadline` per call, retries included.
+    pub fn with_deadline(self, deadline: Duration) -> Self {
+        RetryPolicy { deadline, ..self }
     }
 
     /// The exponential wait before retry number `retry` (0-based), with jitter from `random`.
@@ -97,6 +128,7 @@ impl std::fmt::Display for RetryCause {
 
 /// Retries a client made, by cause.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryCounts {
     /// After 429.
     pub rate_limited: u64,

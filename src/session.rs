@@ -1,16 +1,23 @@
-//! A workflow execution between account creation and finalization: upload its credentials, then
-//! finalize it.
+//! A workflow execution between account creation and finalization: it uploads its credentials
+//! and finalizes itself, then [`Finalized::wait`] waits for its result.
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::client::JumioClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
+use crate::ids::ExecutionIds;
 use crate::image::{ImageInfo, ImageSource};
 use crate::region::Service;
+use crate::result::VerificationResult;
+use crate::retrieval::WaitOptions;
+use crate::retry::Safety;
+use crate::transport::{Subject, Token, Transport};
+use crate::trust;
+use crate::upload::ClientUploadExt as _;
 
 /// A credential of the workflow execution that the API channel may upload.
 #[derive(Clone)]
@@ -57,80 +64,112 @@ impl fmt::Debug for CredentialHandle {
 /// The account and workflow execution created by account creation or update, with the handles
 /// to upload its credentials. Finalizing checks locally that the required parts were uploaded.
 pub struct Session {
-    client: JumioClient,
-    account_id: String,
-    workflow_execution_id: String,
+    transport: Arc<Transport>,
+    ids: ExecutionIds,
     web_href: Option<SecretString>,
     sdk_token: Option<SecretString>,
     credentials: Vec<CredentialHandle>,
+    /// The transaction token of a session resumed from its ids, which knows no credentials.
+    resumed_token: Option<SecretString>,
     uploaded: BTreeSet<(String, String)>,
 }
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("account_id", &self.account_id)
-            .field("workflow_execution_id", &self.workflow_execution_id)
+            .field("ids", &self.ids)
             .field("credentials", &self.credentials)
             .field("uploaded", &self.uploaded)
             .finish_non_exhaustive()
     }
 }
 
-/// The origin (`scheme://host:port`) of a URL.
-fn origin(url: &str) -> Option<String> {
-    let url = reqwest::Url::parse(url).ok()?;
-    Some(url.origin().ascii_serialization())
+/// An id of an account response, checked before it is used in a URL.
+fn response_id(operation: &'static str, what: &'static str, value: String) -> Result<String> {
+    trust::id(what, &value).map_err(|invalid| Error::InvalidResponse {
+        operation,
+        reason: invalid.to_string(),
+    })?;
+    Ok(value)
 }
 
 impl Session {
+    /// The session of an account response. Refuses (without using them) ids that are not of
+    /// Jumio's form and links that point anywhere but the configured api host.
     pub(crate) fn new(
-        client: JumioClient,
+        transport: Arc<Transport>,
         operation: &'static str,
         response: types::AccountResponse,
     ) -> Result<Self> {
-        let expected = origin(client.service_url(Service::Api)).unwrap_or_default();
+        let account_id = response_id(operation, "account id", response.account.id)?;
+        let workflow_execution_id = response_id(
+            operation,
+            "workflow execution id",
+            response.workflow_execution.id,
+        )?;
+        let ids = ExecutionIds::new(account_id, workflow_execution_id)?;
+        let expected = trust::origin(transport.url(Service::Api)).unwrap_or_default();
         let mut credentials = Vec::new();
         for credential in response.workflow_execution.credentials {
             let Some(api) = credential.api else { continue };
-            let links = api.parts.values().chain(api.workflow_execution.iter());
-            for link in links {
-                let found = origin(link).unwrap_or_else(|| "an unparsable link".to_owned());
-                if found != expected {
-                    return Err(Error::UntrustedHost {
-                        operation,
-                        found,
-                        expected,
-                    });
-                }
+            for link in api.parts.values().chain(api.workflow_execution.iter()) {
+                trust::link(link, &expected).map_err(|found| Error::UntrustedHost {
+                    operation,
+                    found,
+                    expected: expected.clone(),
+                })?;
             }
             let Some(token) = api.token else { continue };
             credentials.push(CredentialHandle {
-                id: credential.id,
+                id: response_id(operation, "credential id", credential.id)?,
                 category: credential.category,
                 parts: api.parts.keys().map(|k| k.to_ascii_uppercase()).collect(),
                 token: SecretString::from(token),
             });
         }
         Ok(Session {
-            client,
-            account_id: response.account.id,
-            workflow_execution_id: response.workflow_execution.id,
+            transport,
+            ids,
             web_href: response.web.and_then(|w| w.href).map(SecretString::from),
             sdk_token: response.sdk.and_then(|s| s.token).map(SecretString::from),
             credentials,
+            resumed_token: None,
             uploaded: BTreeSet::new(),
         })
     }
 
+    /// A session of an existing workflow execution from its ids and transaction token, for
+    /// example one created by another process. It knows no credentials: upload with
+    /// [`upload_to`](Self::upload_to), naming the credential.
+    pub(crate) fn resume(
+        transport: Arc<Transport>,
+        ids: ExecutionIds,
+        transaction_token: SecretString,
+    ) -> Self {
+        Session {
+            transport,
+            ids,
+            web_href: None,
+            sdk_token: None,
+            credentials: Vec::new(),
+            resumed_token: Some(transaction_token),
+            uploaded: BTreeSet::new(),
+        }
+    }
+
+    /// The ids of the account and workflow execution.
+    pub fn ids(&self) -> &ExecutionIds {
+        &self.ids
+    }
+
     /// The account id.
     pub fn account_id(&self) -> &str {
-        &self.account_id
+        self.ids.account_id()
     }
 
     /// The workflow execution id.
     pub fn workflow_execution_id(&self) -> &str {
-        &self.workflow_execution_id
+        self.ids.workflow_execution_id()
     }
 
     /// The hosted Web client link (holds an authorisation token: hand it only to the end user).
@@ -186,7 +225,7 @@ impl Session {
         classifier: types::UploadClassifier,
         image: ImageSource,
     ) -> Result<()> {
-        let info = image.check(self.client.image_limits()).await?;
+        let info = image.check(&self.transport.image_limits).await?;
         self.upload_checked(category, classifier, image, &info)
             .await
     }
@@ -206,24 +245,82 @@ impl Session {
             .ok_or_else(|| {
                 Error::Sequence(format!(
                     "workflow execution {} has no {category} credential with a {classifier} part to upload",
-                    self.workflow_execution_id
+                    self.ids.workflow_execution_id()
                 ))
-            })?
-            .clone();
-        self.client
-            .upload_part(
-                &self.account_id,
-                &self.workflow_execution_id,
-                &credential.id,
-                classifier,
-                &credential.token,
-                image,
-                info,
+            })?;
+        let (id, token) = (credential.id.clone(), credential.token.clone());
+        self.send_part(&id, classifier, &token, image, info).await?;
+        Ok(())
+    }
+
+    /// Uploads `image` as part `classifier` of the credential `credential_id`, checked locally
+    /// first, and returns Jumio's answer. For a session from
+    /// [`JumioClient::resume`](crate::JumioClient::resume), which knows no credentials.
+    pub async fn upload_to(
+        &mut self,
+        credential_id: &str,
+        classifier: types::UploadClassifier,
+        image: ImageSource,
+    ) -> Result<types::UploadResponse> {
+        crate::ids::check_id("credentialId", "credential id", credential_id)?;
+        let token = self.token()?;
+        let info = image.check(&self.transport.image_limits).await?;
+        self.send_part(credential_id, classifier, &token, image, &info)
+            .await
+    }
+
+    async fn send_part(
+        &mut self,
+        credential_id: &str,
+        classifier: types::UploadClassifier,
+        token: &SecretString,
+        image: ImageSource,
+        info: &ImageInfo,
+    ) -> Result<types::UploadResponse> {
+        let transport = &*self.transport;
+        let ids = &self.ids;
+        let response = transport
+            .call(
+                "upload_credential_part",
+                Service::Api,
+                Safety::Idempotent,
+                Token::Transaction(token),
+                Subject::execution(ids),
+                |client| {
+                    let image = image.clone();
+                    async move {
+                        // A streamed part is consumed by its attempt; a retry streams the image anew.
+                        let part = image.into_part(info).await?;
+                        Ok(client
+                            .upload_credential_part()
+                            .account_id(ids.account_id())
+                            .workflow_execution_id(ids.workflow_execution_id())
+                            .credential_id(credential_id)
+                            .classifier(classifier)
+                            .user_agent(transport.user_agent.as_str())
+                            .file(part)
+                            .send()
+                            .await)
+                    }
+                },
             )
             .await?;
         self.uploaded
-            .insert((credential.id, classifier.to_string()));
-        Ok(())
+            .insert((credential_id.to_owned(), classifier.to_string()));
+        Ok(response)
+    }
+
+    /// The transaction token of the workflow execution.
+    fn token(&self) -> Result<SecretString> {
+        self.resumed_token
+            .clone()
+            .or_else(|| self.credentials.first().map(|c| c.token.clone()))
+            .ok_or_else(|| {
+                Error::Sequence(format!(
+                    "{} has no API-channel credential to upload or finalize with",
+                    self.ids
+                ))
+            })
     }
 
     /// The parts that must be uploaded before finalizing and are not yet: the front of every ID
@@ -254,42 +351,78 @@ impl Session {
         if !missing.is_empty() {
             return Err(Error::Sequence(format!(
                 "cannot finalize workflow execution {}: upload {} first",
-                self.workflow_execution_id,
+                self.ids.workflow_execution_id(),
                 missing.join(" and ")
             )));
         }
-        let token = self
-            .credentials
-            .first()
-            .map(|c| c.token.clone())
-            .ok_or_else(|| {
-                Error::Sequence("the workflow execution has no API-channel credential".into())
-            })?;
-        self.client
-            .finalize(&self.account_id, &self.workflow_execution_id, &token)
+        let token = self.token()?;
+        let (transport, ids) = (&*self.transport, &self.ids);
+        let response = transport
+            .call(
+                "finalize_workflow_execution",
+                Service::Api,
+                Safety::Idempotent,
+                Token::Transaction(&token),
+                Subject::execution(ids),
+                |client| async move {
+                    Ok(client
+                        .finalize_workflow_execution()
+                        .account_id(ids.account_id())
+                        .workflow_execution_id(ids.workflow_execution_id())
+                        .user_agent(transport.user_agent.as_str())
+                        .send()
+                        .await)
+                },
+            )
             .await?;
         Ok(Finalized {
-            account_id: self.account_id,
-            workflow_execution_id: self.workflow_execution_id,
+            transport: self.transport,
+            ids: self.ids,
+            response,
         })
     }
 }
 
 /// A finalized workflow execution, being processed.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Finalized {
-    account_id: String,
-    workflow_execution_id: String,
+    transport: Arc<Transport>,
+    ids: ExecutionIds,
+    response: types::FinalizeResponse,
+}
+
+impl fmt::Debug for Finalized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Finalized")
+            .field("ids", &self.ids)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Finalized {
+    /// The ids of the account and workflow execution.
+    pub fn ids(&self) -> &ExecutionIds {
+        &self.ids
+    }
+
     /// The account id.
     pub fn account_id(&self) -> &str {
-        &self.account_id
+        self.ids.account_id()
     }
 
     /// The workflow execution id.
     pub fn workflow_execution_id(&self) -> &str {
-        &self.workflow_execution_id
+        self.ids.workflow_execution_id()
+    }
+
+    /// Jumio's answer to the finalization.
+    pub fn response(&self) -> &types::FinalizeResponse {
+        &self.response
+    }
+
+    /// Polls the status until the workflow execution is `PROCESSED`, then returns its details.
+    /// An expired execution is [`Error::Expired`]; a deadline passed is [`Error::WaitTimeout`].
+    pub async fn wait(&self, options: WaitOptions) -> Result<VerificationResult> {
+        self.transport.wait(&self.ids, options).await
     }
 }

@@ -6,11 +6,12 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
-use crate::generated::types;
+use crate::generated::types::{self, builder};
 use crate::limits::{self, UrlUse};
 
 /// A workflow definition key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Workflow {
     /// 10011, standalone ID and identity verification: an ID (front, back optional), a selfie and
     /// liveness. Capabilities: usability, image checks, extraction, data checks, liveness,
@@ -82,6 +83,7 @@ impl std::str::FromStr for Workflow {
 
 /// An identity document type an ID credential may be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IdType {
     /// `ID_CARD`
     IdCard,
@@ -141,6 +143,7 @@ pub fn country(code: &str) -> Result<types::CountryCode> {
 
 /// End-user consent to biometric processing (`userConsent`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserConsent {
     /// The end user's IP address.
     pub user_ip: IpAddr,
@@ -156,6 +159,7 @@ pub struct UserConsent {
 
 /// Settings of the hosted Web client.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct WebSettings {
     /// Redirect after success, at most 255 characters.
     pub success_url: Option<String>,
@@ -165,13 +169,72 @@ pub struct WebSettings {
     pub locale: Option<String>,
 }
 
+impl UserConsent {
+    /// Consent the end user at `user_ip` in `country` gave at `obtained_at`.
+    pub fn obtained(
+        user_ip: IpAddr,
+        country: types::CountryCode,
+        obtained_at: DateTime<Utc>,
+    ) -> Self {
+        UserConsent {
+            user_ip,
+            country,
+            state: None,
+            obtained: types::ConsentObtained::Yes,
+            obtained_at: Some(obtained_at),
+        }
+    }
+
+    /// Consent the end user at `user_ip` in `country` refused (`no`) or that does not apply
+    /// (`na`).
+    pub fn not_obtained(
+        user_ip: IpAddr,
+        country: types::CountryCode,
+        obtained: types::ConsentObtained,
+    ) -> Self {
+        UserConsent {
+            user_ip,
+            country,
+            state: None,
+            obtained,
+            obtained_at: None,
+        }
+    }
+
+    /// The subdivision of the end user's country (`IL` for USA, CAN, AUS).
+    pub fn state(mut self, state: impl Into<String>) -> Self {
+        self.state = Some(state.into());
+        self
+    }
+}
+
+impl WebSettings {
+    /// Where the browser goes after a completed journey.
+    pub fn success_url(mut self, url: impl Into<String>) -> Self {
+        self.success_url = Some(url.into());
+        self
+    }
+
+    /// Where the browser goes after a failed journey.
+    pub fn error_url(mut self, url: impl Into<String>) -> Self {
+        self.error_url = Some(url.into());
+        self
+    }
+
+    /// The language of the journey (`en`, `de`, `pt-BR`).
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.locale = Some(locale.into());
+        self
+    }
+}
+
 /// Builds the body of account creation or update, checking every field against Jumio's
 /// documented limits.
 ///
 /// ```
-/// use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
+/// use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 ///
-/// let request = AccountRequest::new(Workflow::IdAndIdentity, "order-4711")
+/// let request = WorkflowRequest::new(Workflow::IdAndIdentity, "order-4711")
 ///     .user_reference("user-0815")
 ///     .id_types([IdType::Passport, IdType::DrivingLicense])
 ///     .countries(["USA", "CAN"])
@@ -180,11 +243,11 @@ pub struct WebSettings {
 ///     .expect("valid request");
 /// assert_eq!(request.workflow_definition.key.get(), 10011);
 ///
-/// let error = AccountRequest::new(Workflow::IdAndIdentity, "order|4711").build().unwrap_err();
+/// let error = WorkflowRequest::new(Workflow::IdAndIdentity, "order|4711").build().unwrap_err();
 /// assert!(error.to_string().contains("customerInternalReference"));
 /// ```
 #[derive(Clone, Debug)]
-pub struct AccountRequest {
+pub struct WorkflowRequest {
     workflow: Workflow,
     customer_internal_reference: String,
     user_reference: Option<String>,
@@ -198,11 +261,11 @@ pub struct AccountRequest {
     user_consent: Option<UserConsent>,
 }
 
-impl AccountRequest {
+impl WorkflowRequest {
     /// A request for `workflow` with your reference for the transaction (1 to 100 characters,
     /// none of `<>"/;` `` ` `` `%{}|`, no personal data).
     pub fn new(workflow: Workflow, customer_internal_reference: impl Into<String>) -> Self {
-        AccountRequest {
+        WorkflowRequest {
             workflow,
             customer_internal_reference: customer_internal_reference.into(),
             user_reference: None,
@@ -303,115 +366,165 @@ impl AccountRequest {
             ));
         }
 
-        let mut credential = serde_json::Map::new();
-        if !self.id_types.is_empty() || !self.countries.is_empty() {
-            credential.insert("category".into(), "ID".into());
-        }
-        if !self.id_types.is_empty() {
-            let mut filter = serde_json::json!({
-                "values": self.id_types.iter().map(|t| t.as_str()).collect::<Vec<_>>()
-            });
-            if let Some(predefined) = self.predefined {
-                filter["predefinedType"] = serde_json::to_value(predefined).expect("enum");
-            }
-            credential.insert("type".into(), filter);
-        }
-        if !self.countries.is_empty() {
-            let codes = self
-                .countries
-                .iter()
-                .map(|code| country(code).map(|c| c.to_string()))
-                .collect::<Result<Vec<_>>>()?;
-            let mut filter = serde_json::json!({ "values": codes });
-            if let Some(predefined) = self.predefined {
-                filter["predefinedType"] = serde_json::to_value(predefined).expect("enum");
-            }
-            credential.insert("country".into(), filter);
-        }
+        let key = std::num::NonZeroU64::new(self.workflow.key()).ok_or_else(|| {
+            Error::validation("workflowDefinition.key", "must be a positive workflow key")
+        })?;
 
-        let mut body = serde_json::json!({
-            "customerInternalReference": reference,
-            "workflowDefinition": { "key": self.workflow.key() },
-        });
-        if !credential.is_empty() {
-            body["workflowDefinition"]["credentials"] = serde_json::json!([credential]);
+        let mut definition = builder::WorkflowDefinition::default().key(key);
+        if !self.id_types.is_empty() || !self.countries.is_empty() {
+            definition = definition.credentials(vec![self.id_filter()?]);
         }
-        for (field, value) in [
-            ("userReference", &self.user_reference),
-            ("reportingCriteria", &self.reporting_criteria),
-            ("callbackUrl", &self.callback_url),
-            ("tokenLifetime", &self.token_lifetime),
-        ] {
-            if let Some(value) = value {
-                body[field] = value.clone().into();
-            }
-        }
+        let mut body = builder::AccountRequest::default()
+            .customer_internal_reference(reference.as_str())
+            .workflow_definition(definition)
+            .user_reference(
+                self.user_reference
+                    .as_deref()
+                    .map(contract("userReference"))
+                    .transpose()?,
+            )
+            .reporting_criteria(
+                self.reporting_criteria
+                    .as_deref()
+                    .map(contract("reportingCriteria"))
+                    .transpose()?,
+            )
+            .callback_url(
+                self.callback_url
+                    .as_deref()
+                    .map(contract("callbackUrl"))
+                    .transpose()?,
+            )
+            .token_lifetime(
+                self.token_lifetime
+                    .as_deref()
+                    .map(contract("tokenLifetime"))
+                    .transpose()?,
+            );
         if let Some(web) = &self.web {
-            body["web"] = self.web_json(web)?;
+            body = body.web(Some(web_settings(web)?));
         }
         if let Some(consent) = &self.user_consent {
-            body["userConsent"] = consent_json(consent)?;
+            body = body.user_consent(Some(user_consent(consent)?));
         }
-        // The generated type enforces the spec's constraints once more; a disagreement between the
+        // The generated types enforce the spec's constraints once more; a disagreement between the
         // checks above and the spec is a bug, reported as such rather than sent.
-        serde_json::from_value(body).map_err(|e| {
+        body.try_into().map_err(|e: types::error::ConversionError| {
             Error::validation("request", format!("does not satisfy the API contract: {e}"))
         })
     }
 
-    fn web_json(&self, web: &WebSettings) -> Result<serde_json::Value> {
-        let mut json = serde_json::json!({});
-        if let Some(url) = &web.success_url {
-            limits::check_url("web.successUrl", url, UrlUse::Redirect)?;
-            json["successUrl"] = url.clone().into();
+    /// The credential filter of the ID: its types and countries.
+    fn id_filter(&self) -> Result<types::CredentialFilter> {
+        let mut filter =
+            builder::CredentialFilter::default().category(types::CredentialFilterCategory::Id);
+        if !self.id_types.is_empty() {
+            let values = self
+                .id_types
+                .iter()
+                .map(|t| contract("workflowDefinition.credentials[].type.values")(t.as_str()))
+                .collect::<Result<Vec<types::DocumentTypeFilterValuesItem>>>()?;
+            filter = filter.type_(Some(types::DocumentTypeFilter {
+                predefined_type: self.predefined,
+                values,
+            }));
         }
-        if let Some(url) = &web.error_url {
-            limits::check_url("web.errorUrl", url, UrlUse::Redirect)?;
-            json["errorUrl"] = url.clone().into();
+        if !self.countries.is_empty() {
+            let values = self
+                .countries
+                .iter()
+                .map(|code| country(code))
+                .collect::<Result<Vec<_>>>()?;
+            filter = filter.country(Some(types::CountryFilter {
+                predefined_type: self.predefined,
+                values,
+            }));
         }
-        if let Some(locale) = &web.locale {
-            let locale: types::Locale = locale.parse().map_err(|_| {
-                Error::validation(
-                    "web.locale",
-                    format!("unknown locale {locale:?}; expected one of Jumio's locales such as en, de, pt-BR"),
-                )
-            })?;
-            json["locale"] = locale.to_string().into();
-        }
-        Ok(json)
+        filter
+            .try_into()
+            .map_err(|e: types::error::ConversionError| {
+                Error::validation("workflowDefinition.credentials", e.to_string())
+            })
     }
 }
 
-fn consent_json(consent: &UserConsent) -> Result<serde_json::Value> {
-    let mut location = serde_json::json!({ "country": consent.country.to_string() });
-    if let Some(state) = &consent.state {
-        limits::check_length(
-            "userConsent.userLocation.state",
+/// Converts a checked value into its generated type, which checks the spec's constraints once
+/// more (see [`WorkflowRequest::build`]).
+fn contract<'a, T>(field: &'static str) -> impl Fn(&'a str) -> Result<T>
+where
+    T: TryFrom<&'a str>,
+    T::Error: std::fmt::Display,
+{
+    move |value| {
+        T::try_from(value).map_err(|e| {
+            Error::validation(field, format!("does not satisfy the API contract: {e}"))
+        })
+    }
+}
+
+fn web_settings(web: &WebSettings) -> Result<types::WebSettings> {
+    let success_url = match &web.success_url {
+        Some(url) => {
+            limits::check_url("web.successUrl", url, UrlUse::Redirect)?;
+            Some(contract("web.successUrl")(url.as_str())?)
+        }
+        None => None,
+    };
+    let error_url = match &web.error_url {
+        Some(url) => {
+            limits::check_url("web.errorUrl", url, UrlUse::Redirect)?;
+            Some(contract("web.errorUrl")(url.as_str())?)
+        }
+        None => None,
+    };
+    let locale = match &web.locale {
+        Some(locale) => Some(locale.parse::<types::Locale>().map_err(|_| {
+            Error::validation(
+                "web.locale",
+                format!(
+                    "unknown locale {locale:?}; expected one of Jumio's locales such as en, de, pt-BR"
+                ),
+            )
+        })?),
+        None => None,
+    };
+    Ok(types::WebSettings {
+        success_url,
+        error_url,
+        locale,
+    })
+}
+
+fn user_consent(consent: &UserConsent) -> Result<types::UserConsent> {
+    let state = match &consent.state {
+        Some(state) => {
+            limits::check_length(
+                "userConsent.userLocation.state",
+                state,
+                limits::CONSENT_STATE_MAX_CHARS,
+            )?;
+            Some(contract("userConsent.userLocation.state")(state.as_str())?)
+        }
+        None => None,
+    };
+    if consent.obtained == types::ConsentObtained::Yes && consent.obtained_at.is_none() {
+        return Err(Error::validation(
+            "userConsent.consent.obtainedAt",
+            "is required when consent was obtained",
+        ));
+    }
+    let user_ip = consent.user_ip.to_string();
+    Ok(types::UserConsent {
+        user_ip: contract("userConsent.userIp")(user_ip.as_str())?,
+        user_location: types::UserLocation {
+            country: consent.country,
             state,
-            limits::CONSENT_STATE_MAX_CHARS,
-        )?;
-        location["state"] = state.clone().into();
-    }
-    let mut details = serde_json::json!({ "obtained": consent.obtained.to_string() });
-    match (consent.obtained, consent.obtained_at) {
-        (_, Some(at)) => {
-            details["obtainedAt"] = at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                .into()
-        }
-        (types::ConsentObtained::Yes, None) => {
-            return Err(Error::validation(
-                "userConsent.consent.obtainedAt",
-                "is required when consent was obtained",
-            ));
-        }
-        _ => {}
-    }
-    Ok(serde_json::json!({
-        "userIp": consent.user_ip.to_string(),
-        "userLocation": location,
-        "consent": details,
-    }))
+        },
+        consent: Some(types::ConsentDetails {
+            obtained: consent.obtained,
+            obtained_at: consent.obtained_at,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -420,7 +533,7 @@ mod tests {
 
     #[test]
     fn requests_are_checked_field_by_field() {
-        let base = || AccountRequest::new(Workflow::IdAndIdentity, "ref-1");
+        let base = || WorkflowRequest::new(Workflow::IdAndIdentity, "ref-1");
         assert!(base().build().is_ok());
         let too_long = base().user_reference("u".repeat(101)).build().unwrap_err();
         assert_eq!(
@@ -451,7 +564,7 @@ mod tests {
 
     #[test]
     fn the_seed_request_is_built_from_typed_values() {
-        let request = AccountRequest::new(Workflow::IdAndIdentity, "CUSTOMER_REFERENCE")
+        let request = WorkflowRequest::new(Workflow::IdAndIdentity, "CUSTOMER_REFERENCE")
             .id_types([IdType::DrivingLicense, IdType::IdCard, IdType::Passport])
             .countries(["USA", "CAN", "AUT", "GBR"])
             .callback_url("https://kyc.example.com/jumio")

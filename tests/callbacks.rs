@@ -8,9 +8,9 @@ use support::Rng;
 use std::net::IpAddr;
 
 use chrono::{TimeZone, Utc};
+use jumio_kyx::Region;
 use jumio_kyx::callback::{self, Callback, CallbackAllowlist, CallbackError};
 use jumio_kyx::generated::types::WorkflowStatus;
-use jumio_kyx::region::Region;
 
 const DOCS_EXAMPLE: &[u8] = include_bytes!("fixtures/jumio-docs/callback-example.json");
 
@@ -336,6 +336,40 @@ fn errors_do_not_repeat_the_user_reference() {
     }
 }
 
+/// An id that would walk out of the retrieval path is refused before anything uses it, and the
+/// error does not repeat it.
+#[test]
+fn ids_outside_jumios_alphabet_are_refused() {
+    for (account, execution, field) in [
+        (
+            "11111111-0000-0000-0000-000000000000",
+            r"..\\..\\..\\internal\\admin",
+            "workflowExecution.id",
+        ),
+        (
+            "../../stolen-by-path",
+            "22222222-0000-0000-0000-000000000000",
+            "account.id",
+        ),
+        (
+            "11111111-0000-0000-0000-000000000000",
+            "a?b=c",
+            "workflowExecution.id",
+        ),
+    ] {
+        let body = format!(
+            r#"{{"workflowExecution":{{"id":"{execution}","status":"PROCESSED"}},"account":{{"id":"{account}"}}}}"#
+        );
+        let error = callback::parse(body.as_bytes()).unwrap_err();
+        assert!(
+            matches!(error, CallbackError::InvalidId { field: f } if f == field),
+            "{error:?}"
+        );
+        assert!(error.is_parse_error());
+        assert!(!error.to_string().contains("internal") && !error.to_string().contains("stolen"));
+    }
+}
+
 #[test]
 fn random_and_mutated_bodies_never_panic() {
     let mut rng = Rng(0x0ca1_1bac_4b0d_1e55);
@@ -350,7 +384,11 @@ fn random_and_mutated_bodies_never_panic() {
             }
             Err(CallbackError::Empty) => 1,
             Err(CallbackError::NotJson { .. }) => 2,
-            Err(CallbackError::InvalidPayload { .. } | CallbackError::MissingId { .. }) => 3,
+            Err(
+                CallbackError::InvalidPayload { .. }
+                | CallbackError::MissingId { .. }
+                | CallbackError::InvalidId { .. },
+            ) => 3,
             Err(other) => panic!("parse never gives a source error: {other:?}"),
         };
         outcomes[slot] += 1;

@@ -3,17 +3,17 @@
 
 use jumio_kyx_test_support as support;
 
-use jumio_kyx::client::{Images, VerifyStep};
 use jumio_kyx::generated::types;
-use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
 use jumio_kyx::{Error, ImageSource, JumioClient, Service};
+use jumio_kyx::{IdType, Workflow, WorkflowRequest};
+use jumio_kyx::{Images, VerifyStep};
 use support::flow::{client, images, sandbox, wait};
 
 #[tokio::test]
 async fn a_10011_verification_in_a_few_lines() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let request = AccountRequest::new(Workflow::IdAndIdentity, "order-10011")
+    let request = WorkflowRequest::new(Workflow::IdAndIdentity, "order-10011")
         .user_reference("user-1")
         .id_types([IdType::DrivingLicense, IdType::IdCard])
         .countries(["USA"]);
@@ -33,14 +33,7 @@ async fn a_10011_verification_in_a_few_lines() {
         .await
         .expect("selfie");
     let finalized = session.finalize().await.expect("finalize");
-    let result = client
-        .wait_for_result(
-            finalized.account_id(),
-            finalized.workflow_execution_id(),
-            wait(),
-        )
-        .await
-        .expect("result");
+    let result = finalized.wait(wait()).await.expect("result");
 
     assert_eq!(result.status(), &types::WorkflowStatus::Processed);
     assert_eq!(result.decision_type(), types::DecisionType::Passed);
@@ -93,10 +86,7 @@ async fn a_10011_verification_in_a_few_lines() {
         .delete_account(result.account_id())
         .await
         .expect("delete");
-    let gone = client
-        .status(result.account_id(), result.workflow_execution_id())
-        .await
-        .unwrap_err();
+    let gone = client.status(&ids_of(&result)).await.unwrap_err();
     assert_eq!(gone.status().map(|s| s.as_u16()), Some(404), "{gone}");
     assert_eq!(client.token_requests(), 1);
 }
@@ -105,7 +95,7 @@ async fn a_10011_verification_in_a_few_lines() {
 async fn a_10013_verification_with_progress_and_steps() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let request = AccountRequest::new(Workflow::IdAndIdentityScreening, "order-10013")
+    let request = WorkflowRequest::new(Workflow::IdAndIdentityScreening, "order-10013")
         .user_reference("user-2");
     let mut steps = Vec::new();
     let result = client
@@ -130,10 +120,7 @@ async fn a_10013_verification_with_progress_and_steps() {
     ] {
         assert_eq!(result.capability(capability).len(), 1, "{capability}");
     }
-    let steps = client
-        .steps(result.account_id(), result.workflow_execution_id())
-        .await
-        .expect("steps");
+    let steps = client.steps(&ids_of(&result)).await.expect("steps");
     let names: Vec<String> = steps.steps.iter().map(|s| s.name.to_string()).collect();
     assert_eq!(
         names,
@@ -150,7 +137,7 @@ async fn a_10013_verification_with_progress_and_steps() {
 async fn a_selfie_identical_to_the_id_front_is_rejected() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let request = AccountRequest::new(Workflow::IdAndIdentity, "order-selfie");
+    let request = WorkflowRequest::new(Workflow::IdAndIdentity, "order-selfie");
     let result = client
         .verify(
             &request,
@@ -181,7 +168,7 @@ async fn fifty_concurrent_flows_share_one_token_request() {
     for i in 0..50 {
         let client = client.clone();
         tasks.push(tokio::spawn(async move {
-            let request = AccountRequest::new(Workflow::IdAndIdentity, format!("concurrent-{i}"));
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("concurrent-{i}"));
             client.verify(&request, images(), wait(), |_| {}).await
         }));
     }
@@ -206,7 +193,7 @@ async fn links_to_a_foreign_host_get_no_token_and_the_account_is_removed() {
         .build()
         .expect("client");
     let error = client
-        .create_account(&AccountRequest::new(Workflow::IdAndIdentity, "foreign"))
+        .create_account(&WorkflowRequest::new(Workflow::IdAndIdentity, "foreign"))
         .await
         .expect_err("refused");
     assert!(matches!(error, Error::UntrustedHost { .. }), "{error:?}");
@@ -242,7 +229,7 @@ async fn bad_input_is_refused_locally_and_creates_nothing() {
     let small = write("small.png", support::png(200, 200, 4096));
     let missing = dir.join("missing.jpg");
 
-    let good = AccountRequest::new(Workflow::IdAndIdentity, "bad-input");
+    let good = WorkflowRequest::new(Workflow::IdAndIdentity, "bad-input");
     let front_cases = [
         (pdf, "scan.jpg is not a JPEG or PNG image"),
         (huge, "Jumio accepts at most 10"),
@@ -272,11 +259,11 @@ async fn bad_input_is_refused_locally_and_creates_nothing() {
             "unknown country code \"XYZ\"",
         ),
         (
-            AccountRequest::new(Workflow::IdAndIdentity, "r".repeat(101)),
+            WorkflowRequest::new(Workflow::IdAndIdentity, "r".repeat(101)),
             "at most 100",
         ),
         (
-            AccountRequest::new(Workflow::IdAndIdentity, "order;42"),
+            WorkflowRequest::new(Workflow::IdAndIdentity, "order;42"),
             "forbids any of",
         ),
         (good.clone().token_lifetime("61d"), "5 minutes to 60 days"),
@@ -308,7 +295,7 @@ async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
         .unwrap();
     let error = wrong
         .verify(
-            &AccountRequest::new(Workflow::IdAndIdentity, "wrong"),
+            &WorkflowRequest::new(Workflow::IdAndIdentity, "wrong"),
             images(),
             wait(),
             |_| {},
@@ -331,7 +318,7 @@ async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
         .unwrap();
     let error = unreachable
         .verify(
-            &AccountRequest::new(Workflow::IdAndIdentity, "unreachable"),
+            &WorkflowRequest::new(Workflow::IdAndIdentity, "unreachable"),
             images(),
             wait(),
             |_| {},
@@ -355,4 +342,9 @@ async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
         .base_url("http://jumio.example.com")
         .build();
     assert!(matches!(plain_http, Err(Error::Config(m)) if m.contains("https")));
+}
+
+/// The ids of a result, as the client takes them.
+fn ids_of(result: &jumio_kyx::VerificationResult) -> jumio_kyx::ExecutionIds {
+    jumio_kyx::ExecutionIds::new(result.account_id(), result.workflow_execution_id()).expect("ids")
 }

@@ -765,7 +765,7 @@ fn jpeg_with_scan(width: u16, height: u16, metadata: usize, filler: usize) -> Ve
 #[tokio::test]
 async fn files_are_uploaded_byte_for_byte() {
     use jumio_kyx::generated::types::PartClassifier;
-    use jumio_kyx::workflow::{AccountRequest, Workflow};
+    use jumio_kyx::{Workflow, WorkflowRequest};
 
     let sandbox = jumio_kyx_sandbox::Sandbox::start().await.unwrap();
     let client = jumio_kyx::JumioClient::builder()
@@ -784,7 +784,7 @@ async fn files_are_uploaded_byte_for_byte() {
         let content = jpeg_with_scan(1600, 1200, metadata, filler);
         let path = dir.join(name);
         std::fs::write(&path, &content).unwrap();
-        let request = AccountRequest::new(Workflow::IdAndIdentity, name);
+        let request = WorkflowRequest::new(Workflow::IdAndIdentity, name);
         let mut session = client.create_account(&request).await.unwrap();
         session
             .upload_front(ImageSource::path(&path))

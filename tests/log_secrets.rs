@@ -7,9 +7,9 @@ use jumio_kyx_test_support as support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jumio_kyx::client::Images;
-use jumio_kyx::workflow::{AccountRequest, Workflow};
+use jumio_kyx::Images;
 use jumio_kyx::{ImageSource, JumioClient, RetryPolicy};
+use jumio_kyx::{Workflow, WorkflowRequest};
 use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
 use support::flow::{client, sandbox, wait};
 
@@ -68,7 +68,7 @@ fn a_traced_flow_logs_no_secret() {
         runtime.block_on(async {
             let sandbox = sandbox().await;
             let client = client(&sandbox);
-            let request = AccountRequest::new(Workflow::IdAndIdentity, "traced");
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, "traced");
             let mut session = client.create_account(&request).await.expect("create");
             let transaction_token = {
                 use secrecy::ExposeSecret;
@@ -87,14 +87,7 @@ fn a_traced_flow_logs_no_secret() {
                 .unwrap();
             let debug = format!("{session:?} {client:?}");
             let finalized = session.finalize().await.unwrap();
-            let result = client
-                .wait_for_result(
-                    finalized.account_id(),
-                    finalized.workflow_execution_id(),
-                    wait(),
-                )
-                .await
-                .unwrap();
+            let result = finalized.wait(wait()).await.unwrap();
             let mut seen = vec![debug, format!("{result:?}")];
 
             // Bad credentials.
@@ -104,15 +97,15 @@ fn a_traced_flow_logs_no_secret() {
                 .user_agent("x")
                 .build()
                 .unwrap();
-            let error = wrong.status("a", "w").await.unwrap_err();
+            let error = wrong.status(&ids("a", "w")).await.unwrap_err();
             seen.push(format!("{error} {error:?}"));
             // 4xx: unknown ids, an update of an unknown account.
-            let error = client.status("unknown", "unknown").await.unwrap_err();
+            let error = client.status(&ids("unknown", "unknown")).await.unwrap_err();
             seen.push(format!("{error} {error:?}"));
             let error = client
                 .update_account(
                     "unknown",
-                    &AccountRequest::new(Workflow::IdAndIdentity, "x"),
+                    &WorkflowRequest::new(Workflow::IdAndIdentity, "x"),
                 )
                 .await
                 .unwrap_err();
@@ -128,12 +121,9 @@ fn a_traced_flow_logs_no_secret() {
             .start()
             .await
             .unwrap();
-            let quick_retries = RetryPolicy {
-                initial_backoff: Duration::from_millis(5),
-                max_backoff: Duration::from_millis(20),
-                max_retry_after: Duration::from_millis(1),
-                ..RetryPolicy::default()
-            };
+            let quick_retries = RetryPolicy::default()
+                .with_backoff(Duration::from_millis(5), Duration::from_millis(20))
+                .with_max_retry_after(Duration::from_millis(1));
             for policy in [RetryPolicy::none(), quick_retries] {
                 let client = JumioClient::builder()
                     .base_url(faulty.base_url())
@@ -145,7 +135,7 @@ fn a_traced_flow_logs_no_secret() {
                     .unwrap();
                 for i in 0..6 {
                     let request =
-                        AccountRequest::new(Workflow::IdAndIdentity, format!("faulty-{i}"));
+                        WorkflowRequest::new(Workflow::IdAndIdentity, format!("faulty-{i}"));
                     let images = Images {
                         front: ImageSource::path(support::sample("id-front.jpg")),
                         back: None,
@@ -165,7 +155,7 @@ fn a_traced_flow_logs_no_secret() {
                 .user_agent("x")
                 .build()
                 .unwrap();
-            let error = client.status("a", "w").await.unwrap_err();
+            let error = client.status(&ids("a", "w")).await.unwrap_err();
             assert!(
                 matches!(error, jumio_kyx::Error::InvalidResponse { .. }),
                 "{error:?}"
@@ -206,4 +196,8 @@ fn a_traced_flow_logs_no_secret() {
             "extracted personal data leaked"
         );
     }
+}
+
+fn ids(account: &str, execution: &str) -> jumio_kyx::ExecutionIds {
+    jumio_kyx::ExecutionIds::new(account, execution).expect("ids")
 }

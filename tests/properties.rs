@@ -4,7 +4,7 @@
 use jumio_kyx_test_support as support;
 
 use jumio_kyx::limits::parse_token_lifetime;
-use jumio_kyx::workflow::{AccountRequest, Workflow};
+use jumio_kyx::{Workflow, WorkflowRequest};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -55,13 +55,13 @@ proptest! {
 
     #[test]
     fn customer_internal_reference_matches_the_spec(value in reference_like()) {
-        let local = AccountRequest::new(Workflow::IdAndIdentity, value.clone()).build().is_ok();
+        let local = WorkflowRequest::new(Workflow::IdAndIdentity, value.clone()).build().is_ok();
         prop_assert_eq!(local, spec_accepts(&request_with("customerInternalReference", &value)), "{:?}", value);
     }
 
     #[test]
     fn user_reference_and_reporting_criteria_match_the_spec(value in reference_like()) {
-        let base = AccountRequest::new(Workflow::IdAndIdentity, "ref");
+        let base = WorkflowRequest::new(Workflow::IdAndIdentity, "ref");
         let local = base.clone().user_reference(value.clone()).build().is_ok();
         prop_assert_eq!(local, spec_accepts(&request_with("userReference", &value)), "{:?}", value);
         let local = base.reporting_criteria(value.clone()).build().is_ok();
@@ -72,13 +72,13 @@ proptest! {
     fn token_lifetime_matches_the_spec(value in lifetime_like()) {
         let local = parse_token_lifetime(&value).is_ok();
         prop_assert_eq!(local, spec_accepts(&request_with("tokenLifetime", &value)), "{:?}", value);
-        let built = AccountRequest::new(Workflow::IdAndIdentity, "ref").token_lifetime(value.clone()).build().is_ok();
+        let built = WorkflowRequest::new(Workflow::IdAndIdentity, "ref").token_lifetime(value.clone()).build().is_ok();
         prop_assert_eq!(built, local);
     }
 
     #[test]
     fn country_codes_match_the_spec(code in "[A-Za-z]{2,4}") {
-        let local = AccountRequest::new(Workflow::IdAndIdentity, "ref").countries([code.clone()]).build().is_ok();
+        let local = WorkflowRequest::new(Workflow::IdAndIdentity, "ref").countries([code.clone()]).build().is_ok();
         let request = json!({
             "customerInternalReference": "ref",
             "workflowDefinition": {"key": 10011, "credentials": [{"category": "ID", "country": {"values": [code]}}]}

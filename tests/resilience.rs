@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jumio_kyx::client::VerifyStep;
-use jumio_kyx::workflow::{AccountRequest, Workflow};
+use jumio_kyx::VerifyStep;
 use jumio_kyx::{Error, JumioClient, RetryPolicy, WaitOptions};
+use jumio_kyx::{Workflow, WorkflowRequest};
 use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
 use support::flow::images;
 
@@ -48,20 +48,17 @@ async fn two_hundred_flows_under_twenty_percent_faults() {
         .credentials(sandbox.client_id(), sandbox.client_secret())
         .user_agent("Example Corp Resilience/1.0")
         .timeout(Duration::from_millis(750))
-        .retry_policy(RetryPolicy {
-            max_retries: 8,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(400),
-            max_retry_after: Duration::from_secs(2),
-            deadline: Duration::from_secs(30),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_retries(8)
+                .with_backoff(Duration::from_millis(20), Duration::from_millis(400))
+                .with_max_retry_after(Duration::from_secs(2))
+                .with_deadline(Duration::from_secs(30)),
+        )
         .build()
         .expect("client");
-    let wait = WaitOptions {
-        deadline: Duration::from_secs(60),
-        initial_interval: Duration::from_millis(10),
-        max_interval: Duration::from_millis(100),
-    };
+    let wait = WaitOptions::deadline(Duration::from_secs(60))
+        .intervals(Duration::from_millis(10), Duration::from_millis(100));
 
     let started = Instant::now();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
@@ -72,7 +69,7 @@ async fn two_hundred_flows_under_twenty_percent_faults() {
         tasks.push(tokio::spawn(async move {
             let _permit = semaphore.acquire_owned().await.expect("semaphore");
             let reference = format!("resilience-{i}");
-            let request = AccountRequest::new(Workflow::IdAndIdentity, &reference);
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, &reference);
             let outcome = tokio::time::timeout(
                 Duration::from_secs(120),
                 client.verify(&request, images(), wait, |step| {
@@ -190,7 +187,7 @@ async fn two_hundred_concurrent_callers_across_an_expiry_make_one_token_request(
         .build()
         .expect("client");
     let session = client
-        .create_account(&AccountRequest::new(Workflow::IdAndIdentity, "expiry"))
+        .create_account(&WorkflowRequest::new(Workflow::IdAndIdentity, "expiry"))
         .await
         .expect("create");
     assert_eq!(sandbox.token_requests(), 1);
@@ -199,11 +196,8 @@ async fn two_hundred_concurrent_callers_across_an_expiry_make_one_token_request(
     let mut tasks = Vec::new();
     for _ in 0..200 {
         let client = client.clone();
-        let (a, w) = (
-            session.account_id().to_owned(),
-            session.workflow_execution_id().to_owned(),
-        );
-        tasks.push(tokio::spawn(async move { client.status(&a, &w).await }));
+        let ids = session.ids().clone();
+        tasks.push(tokio::spawn(async move { client.status(&ids).await }));
     }
     for task in tasks {
         task.await.expect("task").expect("status");

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use jumio_kyx::generated::types;
-use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
-use jumio_kyx::{ImageSource, JumioClient};
+use jumio_kyx::{ExecutionIds, ImageSource, JumioClient};
+use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -156,44 +156,36 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
         Step::Create(args) => create(args).await,
         Step::Upload(args) => {
             let client = args.connect.client()?;
-            let image = ImageSource::path(&args.file);
-            let info = image.check(client.image_limits()).await?;
-            let response = client
-                .upload_part(
-                    &args.account,
-                    &args.workflow_execution,
+            let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
+            let mut session = client.resume(ids, SecretString::from(args.token));
+            let response = session
+                .upload_to(
                     &args.credential,
                     args.classifier,
-                    &SecretString::from(args.token),
-                    image,
-                    &info,
+                    ImageSource::path(&args.file),
                 )
                 .await?;
             print_json(&response)
         }
         Step::Finalize(args) => {
             let client = args.connect.client()?;
-            let token = SecretString::from(args.token);
-            print_json(
-                &client
-                    .finalize(&args.account, &args.workflow_execution, &token)
-                    .await?,
-            )
+            let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
+            let finalized = client
+                .resume(ids, SecretString::from(args.token))
+                .finalize()
+                .await?;
+            print_json(finalized.response())
         }
         Step::Status(args) => {
             let client = args.connect.client()?;
-            print_json(
-                &client
-                    .status(&args.account, &args.workflow_execution)
-                    .await?,
-            )
+            let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
+            print_json(&client.status(&ids).await?)
         }
         Step::Details(args) => {
             let execution = args.execution;
             let client = execution.connect.client()?;
-            let result = client
-                .details(&execution.account, &execution.workflow_execution)
-                .await?;
+            let ids = ExecutionIds::new(&execution.account, &execution.workflow_execution)?;
+            let result = client.details(&ids).await?;
             if args.json {
                 print_json(result.details())
             } else {
@@ -222,9 +214,8 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
             let client = args.connect.client()?;
             match &args.workflow_execution {
                 Some(execution) => {
-                    client
-                        .delete_workflow_execution(&args.account, execution)
-                        .await?
+                    let ids = ExecutionIds::new(&args.account, execution)?;
+                    client.delete_workflow_execution(&ids).await?
                 }
                 None => client.delete_account(&args.account).await?,
             }
@@ -235,7 +226,7 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
 }
 
 async fn create(args: CreateArgs) -> anyhow::Result<()> {
-    let mut request = AccountRequest::new(args.workflow, &args.reference);
+    let mut request = WorkflowRequest::new(args.workflow, &args.reference);
     if let Some(value) = &args.user_reference {
         request = request.user_reference(value);
     }

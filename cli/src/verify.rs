@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use jumio_kyx::client::{Images, VerifyStep};
-use jumio_kyx::workflow::{AccountRequest, IdType, Workflow};
+use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 use jumio_kyx::{ImageSource, WaitOptions};
+use jumio_kyx::{Images, VerifyStep};
 
 use crate::connect::ConnectArgs;
 use crate::summary;
@@ -59,7 +59,7 @@ fn default_reference() -> String {
 }
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
-    let mut request = AccountRequest::new(
+    let mut request = WorkflowRequest::new(
         args.workflow,
         args.reference.clone().unwrap_or_else(default_reference),
     );
@@ -98,10 +98,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
             .expect("template")
             .progress_chars("=> "),
     );
-    let wait = WaitOptions {
-        deadline: Duration::from_secs(args.wait),
-        ..WaitOptions::default()
-    };
+    let wait = WaitOptions::deadline(Duration::from_secs(args.wait));
     let result = connection
         .client
         .verify(&request, images, wait, |step| match step {

@@ -129,7 +129,7 @@ pub fn sample(name: &str) -> std::path::PathBuf {
 pub mod flow {
     use std::time::Duration;
 
-    use jumio_kyx::client::Images;
+    use jumio_kyx::Images;
     use jumio_kyx::{ImageSource, JumioClient, WaitOptions};
     use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
 
@@ -165,11 +165,8 @@ pub mod flow {
 
     /// Polling for tests: short pauses, a generous deadline.
     pub fn wait() -> WaitOptions {
-        WaitOptions {
-            deadline: Duration::from_secs(30),
-            initial_interval: Duration::from_millis(10),
-            max_interval: Duration::from_millis(200),
-        }
+        WaitOptions::deadline(Duration::from_secs(30))
+            .intervals(Duration::from_millis(10), Duration::from_millis(200))
     }
 }
 

@@ -1,0 +1,176 @@
+//! The one way the client talks to Jumio: the HTTP client, the service URLs, the token cache, the
+//! retry policy, and [`Transport::call`], through which every operation goes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use tracing::Instrument as _;
+
+use crate::auth::TokenCache;
+use crate::error::{Error, Result};
+use crate::generated;
+use crate::ids::ExecutionIds;
+use crate::image::ImageLimits;
+use crate::region::Service;
+use crate::request_auth::RequestAuth;
+use crate::retry::{Attempts, Failure, RetryPolicy, RetryStats, Safety};
+
+/// What every call of a client shares. Cheap to share behind an `Arc`.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    /// Base URLs, indexed by [`Service::index`].
+    pub(crate) urls: [String; Service::ALL.len()],
+    pub(crate) user_agent: String,
+    pub(crate) tokens: TokenCache,
+    pub(crate) image_limits: ImageLimits,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) retry_stats: Arc<RetryStats>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("urls", &self.urls)
+            .field("user_agent", &self.user_agent)
+            .field("tokens", &self.tokens)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which token authorises a call.
+#[derive(Clone, Copy)]
+pub(crate) enum Token<'a> {
+    /// The OAuth2 access token of the cache, renewed once when Jumio rejects it.
+    Access,
+    /// The transaction token of a workflow execution (uploads, finalization).
+    Transaction(&'a SecretString),
+}
+
+impl Token<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Token::Access => "access token",
+            Token::Transaction(_) => "transaction token",
+        }
+    }
+}
+
+/// The ids a call is about, for its tracing span.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Subject<'a> {
+    account_id: Option<&'a str>,
+    workflow_execution_id: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub(crate) fn account(account_id: &'a str) -> Self {
+        Subject {
+            account_id: Some(account_id),
+            workflow_execution_id: None,
+        }
+    }
+
+    pub(crate) fn execution(ids: &'a ExecutionIds) -> Self {
+        Subject {
+            account_id: Some(ids.account_id()),
+            workflow_execution_id: Some(ids.workflow_execution_id()),
+        }
+    }
+}
+
+/// One attempt of a call: `Err` for a local failure that ends the call (an image that changed
+/// on disk), else the result of the generated call.
+pub(crate) type Attempt<T> =
+    Result<std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<()>>>;
+
+impl Transport {
+    /// The base URL of a service.
+    pub(crate) fn url(&self, service: Service) -> &str {
+        &self.urls[service.index()]
+    }
+
+    /// A generated client for `service` carrying `auth`; one connection pool for all of them.
+    pub(crate) fn generated(&self, service: Service, auth: RequestAuth) -> generated::Client {
+        generated::Client::new_with_client(self.url(service), self.http.clone(), auth)
+    }
+
+    /// Runs one call of the API: authorised by `token`, retried as the policy says for its
+    /// `safety`, with a new access token once if Jumio rejects the cached one, inside a tracing
+    /// span with the operation, the ids, the status, the retries and the duration.
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        service: Service,
+        safety: Safety,
+        token: Token<'_>,
+        subject: Subject<'_>,
+        call: F,
+    ) -> Result<T>
+    where
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Attempt<T>>,
+    {
+        let span = tracing::info_span!(
+            "jumio",
+            operation,
+            account_id = subject.account_id,
+            workflow_execution_id = subject.workflow_execution_id,
+            status = tracing::field::Empty,
+            retries = tracing::field::Empty
+        );
+        async {
+            let started = Instant::now();
+            let mut attempts = Attempts::new(&self.retry, &self.retry_stats, operation, safety);
+            let mut renewed = false;
+            loop {
+                let bearer = match token {
+                    Token::Access => self.tokens.token().await?,
+                    Token::Transaction(token) => token.clone(),
+                };
+                let client = self.generated(service, RequestAuth::Bearer(bearer.clone()));
+                let error = match call(client).await? {
+                    Ok(response) => {
+                        let span = tracing::Span::current();
+                        span.record("status", response.status().as_u16());
+                        span.record("retries", attempts.retries());
+                        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "done");
+                        return Ok(response.into_inner());
+                    }
+                    Err(error) => error,
+                };
+                let failure = Failure::of(&error);
+                if matches!(token, Token::Access)
+                    && matches!(failure, Failure::Status(StatusCode::UNAUTHORIZED, _))
+                    && !renewed
+                {
+                    tracing::info!("access token rejected; requesting a new one");
+                    self.tokens.invalidate(&bearer);
+                    renewed = true;
+                    continue;
+                }
+                if attempts.retry_after(failure).await {
+                    continue;
+                }
+                let credential = token.name();
+                let error = match safety {
+                    Safety::Idempotent => Error::from_generated(operation, credential, error).await,
+                    Safety::NotIdempotent => {
+                        Error::from_generated_once(operation, credential, error).await
+                    }
+                };
+                let span = tracing::Span::current();
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                span.record("retries", attempts.retries());
+                tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, error = %error, "failed");
+                return Err(error);
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,174 @@
+//! Every trust decision of the client, in one place: which base URLs may carry tokens, which
+//! hosts are this machine, which links returned by Jumio may receive the transaction token, and
+//! which ids returned by Jumio (or given by a caller or a callback) may go into a URL path.
+//!
+//! Nothing that comes from the network is used before it passes one of these checks.
+
+use std::net::IpAddr;
+
+use crate::region::Service;
+
+/// Longest id accepted, in characters. Jumio's ids are UUIDs (36 characters).
+pub(crate) const MAX_ID_CHARS: usize = 64;
+
+/// Whether `url` points at this machine (`localhost` or a loopback address).
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case("localhost"))
+        || host_ip(url).is_some_and(|ip| ip.is_loopback())
+}
+
+/// The IP address a URL names as its host, if it names one.
+pub(crate) fn host_ip(url: &reqwest::Url) -> Option<IpAddr> {
+    url.host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+/// Checks the base URL of a service: absolute, and `https` unless it is this machine (the
+/// sandbox). Returns it without a trailing slash, or what is wrong with it.
+pub(crate) fn base_url(service: Service, url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("the {service} URL {url:?} is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        scheme => {
+            return Err(format!(
+                "the {service} URL {url:?} uses {scheme}; tokens are only sent over https (or \
+                 plain http to this machine)"
+            ));
+        }
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "the {service} URL {url:?} has a query or fragment; give the base URL only"
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// The origin (`scheme://host:port`) of a URL, or `None` when it is not an absolute URL with a
+/// host.
+pub(crate) fn origin(url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(url).ok()?;
+    url.host_str()?;
+    Some(url.origin().ascii_serialization())
+}
+
+/// Refuses a link returned by Jumio unless it points at `expected` (an origin): the transaction
+/// token goes only to the configured api host. The error is the origin found instead.
+pub(crate) fn link(link: &str, expected: &str) -> Result<(), String> {
+    match origin(link) {
+        Some(found) if found == expected => Ok(()),
+        found => Err(found.unwrap_or_else(|| "an unparsable link".to_owned())),
+    }
+}
+
+/// Checks an id before it goes into a URL path: 1 to 64 ASCII letters, digits and `-`, as
+/// Jumio's ids are. `what` names it in the error (`account id`, `credential id`).
+pub(crate) fn id(what: &'static str, value: &str) -> std::result::Result<(), InvalidId> {
+    let valid = !value.is_empty()
+        && value.len() <= MAX_ID_CHARS
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(InvalidId {
+            what,
+            length: value.chars().count(),
+        })
+    }
+}
+
+/// An id outside Jumio's alphabet. Its text is not repeated: it may be hostile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InvalidId {
+    /// Which id.
+    pub(crate) what: &'static str,
+    /// Its length in characters.
+    pub(crate) length: usize,
+}
+
+impl std::fmt::Display for InvalidId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} is not an id of Jumio's form (1 to {MAX_ID_CHARS} ASCII letters, digits and \
+             '-'; this one has {} characters)",
+            self.what, self.length
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_letters_digits_and_dashes() {
+        for good in [
+            "11111111-0000-0000-0000-000000000000",
+            "33333333-3333-3333-aaaaaaaaaaaa",
+            "A",
+            &"a".repeat(MAX_ID_CHARS),
+        ] {
+            assert_eq!(id("account id", good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "..",
+            "../admin",
+            "..\\..\\internal",
+            "a/b",
+            "a%2Fb",
+            "a b",
+            "a\u{0}",
+            "é",
+            "a?x=1",
+            &"a".repeat(MAX_ID_CHARS + 1),
+        ] {
+            let error = id("account id", bad).unwrap_err();
+            assert_eq!(error.what, "account id");
+            assert!(!error.to_string().contains(bad) || bad.is_empty() || bad == "a");
+        }
+    }
+
+    #[test]
+    fn links_must_stay_on_the_expected_origin() {
+        let expected = "https://api.amer-1.jumio.ai";
+        assert!(link("https://api.amer-1.jumio.ai/api/v1/x", expected).is_ok());
+        for other in [
+            "https://api.amer-1.jumio.ai.evil.example/x",
+            "http://api.amer-1.jumio.ai/x",
+            "https://api.amer-1.jumio.ai:8443/x",
+            "/api/v1/relative",
+            "not a url",
+        ] {
+            assert!(link(other, expected).is_err(), "{other}");
+        }
+    }
+
+    #[test]
+    fn base_urls_carry_tokens_only_over_https_or_to_this_machine() {
+        assert_eq!(
+            base_url(Service::Api, "https://api.example.com/").unwrap(),
+            "https://api.example.com"
+        );
+        assert!(base_url(Service::Api, "http://127.0.0.1:8787").is_ok());
+        assert!(base_url(Service::Api, "http://[::1]:8787").is_ok());
+        assert!(base_url(Service::Api, "http://localhost:8787").is_ok());
+        for bad in [
+            "http://api.example.com",
+            "ftp://api.example.com",
+            "api.example.com",
+            "https://api.example.com/?a=b",
+        ] {
+            assert!(base_url(Service::Api, bad).is_err(), "{bad}");
+        }
+    }
+}
