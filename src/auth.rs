@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::sync::RwLock;
 
 use tokio::sync::Mutex;
@@ -54,9 +54,21 @@ impl fmt::Debug for Credentials {
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 struct CachedToken {
-    token: SecretString,
+    token: AccessToken,
     refresh_at: Instant,
 }
+
+/// The access token as its prepared `Authorization` header, with the number of the refresh that
+/// issued it (to forget exactly this one when Jumio rejects it).
+#[derive(Clone)]
+pub(crate) struct AccessToken {
+    pub(crate) auth: RequestAuth,
+    generation: u64,
+}
+
+/// The longest lifetime a token response is believed: Jumio's tokens live 60 minutes, and a
+/// larger `expires_in` or `exp` (up to `i64::MAX` seconds) must not overflow the clock.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// Caches the OAuth2 access token of one set of credentials.
 pub(crate) struct TokenCache {
@@ -70,6 +82,7 @@ pub(crate) struct TokenCache {
     /// Held by the one task that requests a new token; the others wait for it.
     refresh: Mutex<()>,
     requests: AtomicU64,
+    generations: AtomicU64,
     retry: RetryPolicy,
     retry_stats: std::sync::Arc<RetryStats>,
 }
@@ -103,6 +116,7 @@ impl TokenCache {
             current: RwLock::new(None),
             refresh: Mutex::new(()),
             requests: AtomicU64::new(0),
+            generations: AtomicU64::new(0),
             retry,
             retry_stats,
         }
@@ -116,7 +130,7 @@ impl TokenCache {
     /// A valid access token: the cached one, or a new one when it is due for refresh. Concurrent
     /// callers share one request: the first takes the refresh lock and asks, the others wait for
     /// the lock and then find the new token.
-    pub(crate) async fn token(&self) -> Result<SecretString> {
+    pub(crate) async fn token(&self) -> Result<AccessToken> {
         if let Some(token) = self.cached() {
             return Ok(token);
         }
@@ -131,7 +145,7 @@ impl TokenCache {
     }
 
     /// The cached token, unless it is due for refresh.
-    fn cached(&self) -> Option<SecretString> {
+    fn cached(&self) -> Option<AccessToken> {
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
         current
             .as_ref()
@@ -141,11 +155,11 @@ impl TokenCache {
 
     /// Forgets `rejected` (after a 401) so that the next call requests a new token; a token that
     /// was already replaced by another task is kept.
-    pub(crate) fn invalidate(&self, rejected: &SecretString) {
+    pub(crate) fn invalidate(&self, rejected: &AccessToken) {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         if current
             .as_ref()
-            .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())
+            .is_some_and(|c| c.token.generation == rejected.generation)
         {
             *current = None;
         }
@@ -205,27 +219,38 @@ impl TokenCache {
             margin_s = margin.as_secs(),
             "access token issued"
         );
+        let auth = RequestAuth::Bearer(SecretString::from(response.access_token))
+            .prepare()
+            .map_err(|reason| Error::InvalidResponse {
+                operation: OPERATION,
+                reason: reason.to_owned(),
+            })?;
         Ok(CachedToken {
-            token: SecretString::from(response.access_token),
-            refresh_at: issued + lifetime - margin,
+            token: AccessToken {
+                auth,
+                generation: self.generations.fetch_add(1, Ordering::Relaxed),
+            },
+            // `lifetime` is at most a day, so the sum cannot overflow the clock.
+            refresh_at: issued + (lifetime - margin),
         })
     }
 }
 
 /// How long a token is valid from now: by its JWT `exp` claim when it has one (Jumio caches
 /// tokens, so a fresh answer may be older than `expires_in` says), else by `expires_in`.
+/// At most [`MAX_TOKEN_LIFETIME`].
 fn token_lifetime(token: &str, expires_in: i64) -> Duration {
-    let by_expires_in = Duration::from_secs(expires_in.max(0) as u64);
-    match jwt_expiry(token) {
+    let seconds = match jwt_expiry(token) {
         Some(exp) => {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
-            Duration::from_secs(exp.saturating_sub(now))
+            exp.saturating_sub(now)
         }
-        None => by_expires_in,
-    }
+        None => u64::try_from(expires_in).unwrap_or(0),
+    };
+    Duration::from_secs(seconds).min(MAX_TOKEN_LIFETIME)
 }
 
 /// The `exp` claim of a JWT, read without verifying the signature (the token is only used to
@@ -274,6 +299,19 @@ mod tests {
         );
         assert_eq!(token_lifetime("a.b.c", 120), Duration::from_secs(120));
         assert_eq!(token_lifetime("opaque", -5), Duration::ZERO);
+    }
+
+    #[test]
+    fn huge_lifetimes_are_clamped_to_a_day() {
+        assert_eq!(token_lifetime("opaque", i64::MAX), MAX_TOKEN_LIFETIME);
+        let token = jwt(serde_json::json!({ "exp": u64::MAX }));
+        assert_eq!(token_lifetime(&token, 3600), MAX_TOKEN_LIFETIME);
+        let margin = DEFAULT_REFRESH_MARGIN.min(MAX_TOKEN_LIFETIME / 2);
+        assert!(
+            Instant::now()
+                .checked_add(MAX_TOKEN_LIFETIME - margin)
+                .is_some()
+        );
     }
 
     #[test]

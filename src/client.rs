@@ -317,7 +317,7 @@ impl JumioClient {
     /// Creates an account with a workflow execution and returns the session that uploads its
     /// credentials. The request is checked locally first.
     pub async fn create_account(&self, request: &WorkflowRequest) -> Result<Session> {
-        self.start_execution(None, request).await
+        self.start_execution(None, request.build()?).await
     }
 
     /// Starts a new workflow execution on an existing account.
@@ -327,7 +327,8 @@ impl JumioClient {
         request: &WorkflowRequest,
     ) -> Result<Session> {
         check_id("accountId", "account id", account_id)?;
-        self.start_execution(Some(account_id), request).await
+        self.start_execution(Some(account_id), request.build()?)
+            .await
     }
 
     /// Creates an account (`account_id` none) or updates one, then turns the answer into a
@@ -336,9 +337,8 @@ impl JumioClient {
     async fn start_execution(
         &self,
         account_id: Option<&str>,
-        request: &WorkflowRequest,
+        body: types::AccountRequest,
     ) -> Result<Session> {
-        let body = request.build()?;
         let (operation, subject) = match account_id {
             Some(id) => ("update_account", Subject::account(id)),
             None => ("create_account", Subject::default()),
@@ -400,7 +400,7 @@ impl JumioClient {
     /// A session of an existing workflow execution, from its ids and its transaction token (for
     /// example one created by another process): it uploads with
     /// [`Session::upload_to`] and finalizes.
-    pub fn resume(&self, ids: ExecutionIds, transaction_token: SecretString) -> Session {
+    pub fn resume(&self, ids: ExecutionIds, transaction_token: SecretString) -> Result<Session> {
         Session::resume(self.transport.clone(), ids, transaction_token)
     }
 
@@ -492,36 +492,36 @@ impl JumioClient {
         wait: WaitOptions,
         mut progress: impl FnMut(VerifyStep),
     ) -> Result<VerificationResult> {
-        request.build()?;
+        let body = request.build()?;
         let mut parts = vec![(types::UploadClassifier::Front, images.front)];
         if let Some(back) = images.back {
             parts.push((types::UploadClassifier::Back, back));
         }
         parts.push((types::UploadClassifier::Face, images.selfie));
-        let mut infos = Vec::with_capacity(parts.len());
+        let mut checked = Vec::with_capacity(parts.len());
         for (_, image) in &parts {
-            infos.push(image.check(self.image_limits()).await?);
+            checked.push(image.check_for_upload(self.image_limits()).await?);
         }
         progress(VerifyStep::Checked {
-            total_bytes: infos.iter().map(|info| info.bytes).sum(),
+            total_bytes: checked.iter().map(|c| c.info.bytes).sum(),
         });
 
-        let mut session = self.create_account(request).await?;
+        let mut session = self.start_execution(None, body).await?;
         let ids = session.ids().clone();
         progress(VerifyStep::Created { ids: ids.clone() });
         let acquired = async {
-            for ((classifier, image), info) in parts.into_iter().zip(infos) {
+            for ((classifier, image), checked) in parts.into_iter().zip(checked) {
                 let category = if classifier == types::UploadClassifier::Face {
                     types::CredentialCategory::Selfie
                 } else {
                     types::CredentialCategory::Id
                 };
                 session
-                    .upload_checked(category, classifier, image, &info)
+                    .upload_checked(category, classifier, image, &checked)
                     .await?;
                 progress(VerifyStep::Uploaded {
                     classifier,
-                    bytes: info.bytes,
+                    bytes: checked.info.bytes,
                 });
             }
             session.finalize().await

@@ -689,6 +689,78 @@ impl ImageSource {
     }
 }
 
+/// An image that passed the checks, ready to be uploaded: a file of at most
+/// [`SMALL_FILE_BYTES`] is read once, checked and sent from memory, so that what is sent is what
+/// was checked; a larger one is opened again, checked again and streamed ([`ImageSource::into_part`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Checked {
+    pub(crate) info: ImageInfo,
+    content: Option<Bytes>,
+}
+
+/// Files up to this size are held whole between their check and their upload: the header read
+/// first and the one chunk after it that [`ImageSource::into_part`] holds at once anyway.
+const SMALL_FILE_BYTES: u64 = INITIAL_HEADER_BYTES + STREAM_CHUNK_BYTES as u64;
+
+impl ImageSource {
+    /// [`check`](Self::check), keeping the content of a small image for the upload.
+    pub(crate) async fn check_for_upload(
+        &self,
+        limits: &ImageLimits,
+    ) -> Result<Checked, ImageError> {
+        let checked = match self {
+            ImageSource::Bytes { name, bytes } => Checked {
+                info: check_header(name, bytes, bytes.len() as u64, limits)?,
+                content: Some(bytes.clone()),
+            },
+            ImageSource::File { path, name } => {
+                let (path, name, limits) = (path.clone(), name.clone(), *limits);
+                blocking(&name.clone(), move || {
+                    let (mut file, total) = open(&name, &path)?;
+                    if total > SMALL_FILE_BYTES {
+                        let info = check_file(&name, &mut file, total, &limits, &mut Vec::new())?;
+                        return Ok(Checked {
+                            info,
+                            content: None,
+                        });
+                    }
+                    let mut content = Vec::new();
+                    read_up_to(&mut file, &mut content, total as usize)
+                        .map_err(|source| unreadable(&name, source))?;
+                    let info = check_header(&name, &content, content.len() as u64, &limits)?;
+                    Ok(Checked {
+                        info,
+                        content: Some(content.into()),
+                    })
+                })
+                .await?
+            }
+        };
+        tracing::debug!(
+            format = %checked.info.format,
+            width = checked.info.width,
+            height = checked.info.height,
+            bytes = checked.info.bytes,
+            "image accepted by the local checks"
+        );
+        Ok(checked)
+    }
+
+    /// The multipart part of an image checked by [`check_for_upload`](Self::check_for_upload).
+    pub(crate) async fn into_checked_part(self, checked: &Checked) -> Result<Part, ImageError> {
+        match &checked.content {
+            Some(content) => Ok(Part::stream_with_length(
+                reqwest::Body::from(content.clone()),
+                content.len() as u64,
+            )
+            .file_name(self.name().to_owned())
+            .mime_str(checked.info.format.mime())
+            .expect("image/jpeg and image/png are valid media types")),
+            None => self.into_part(&checked.info).await,
+        }
+    }
+}
+
 /// Limits that accept any image, to read the format and dimensions again.
 const NO_LIMITS: ImageLimits = ImageLimits {
     max_bytes: u64::MAX,

@@ -10,8 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::ids::ExecutionIds;
-use crate::image::{ImageInfo, ImageSource};
+use crate::image::{Checked, ImageSource};
 use crate::region::Service;
+use crate::request_auth::RequestAuth;
 use crate::result::VerificationResult;
 use crate::retrieval::WaitOptions;
 use crate::retry::Safety;
@@ -26,6 +27,8 @@ pub struct CredentialHandle {
     category: types::CredentialCategory,
     parts: BTreeSet<String>,
     token: SecretString,
+    /// The token as its prepared `Authorization` header.
+    auth: RequestAuth,
 }
 
 impl CredentialHandle {
@@ -70,7 +73,7 @@ pub struct Session {
     sdk_token: Option<SecretString>,
     credentials: Vec<CredentialHandle>,
     /// The transaction token of a session resumed from its ids, which knows no credentials.
-    resumed_token: Option<SecretString>,
+    resumed_token: Option<RequestAuth>,
     uploaded: BTreeSet<(String, String)>,
 }
 
@@ -120,11 +123,19 @@ impl Session {
                 })?;
             }
             let Some(token) = api.token else { continue };
+            let token = SecretString::from(token);
+            let auth = RequestAuth::Bearer(token.clone())
+                .prepare()
+                .map_err(|reason| Error::InvalidResponse {
+                    operation,
+                    reason: reason.to_owned(),
+                })?;
             credentials.push(CredentialHandle {
                 id: response_id(operation, "credential id", credential.id)?,
                 category: credential.category,
                 parts: api.parts.keys().map(|k| k.to_ascii_uppercase()).collect(),
-                token: SecretString::from(token),
+                token,
+                auth,
             });
         }
         Ok(Session {
@@ -145,16 +156,19 @@ impl Session {
         transport: Arc<Transport>,
         ids: ExecutionIds,
         transaction_token: SecretString,
-    ) -> Self {
-        Session {
+    ) -> Result<Self> {
+        let auth = RequestAuth::Bearer(transaction_token)
+            .prepare()
+            .map_err(|reason| Error::validation("transaction token", reason))?;
+        Ok(Session {
             transport,
             ids,
             web_href: None,
             sdk_token: None,
             credentials: Vec::new(),
-            resumed_token: Some(transaction_token),
+            resumed_token: Some(auth),
             uploaded: BTreeSet::new(),
-        }
+        })
     }
 
     /// The ids of the account and workflow execution.
@@ -225,18 +239,18 @@ impl Session {
         classifier: types::UploadClassifier,
         image: ImageSource,
     ) -> Result<()> {
-        let info = image.check(&self.transport.image_limits).await?;
-        self.upload_checked(category, classifier, image, &info)
+        let checked = image.check_for_upload(&self.transport.image_limits).await?;
+        self.upload_checked(category, classifier, image, &checked)
             .await
     }
 
-    /// [`upload`](Self::upload) of an image whose local check returned `info`.
+    /// [`upload`](Self::upload) of an image that passed its local check.
     pub(crate) async fn upload_checked(
         &mut self,
         category: types::CredentialCategory,
         classifier: types::UploadClassifier,
         image: ImageSource,
-        info: &ImageInfo,
+        checked: &Checked,
     ) -> Result<()> {
         let credential = self
             .credentials
@@ -248,8 +262,9 @@ impl Session {
                     self.ids.workflow_execution_id()
                 ))
             })?;
-        let (id, token) = (credential.id.clone(), credential.token.clone());
-        self.send_part(&id, classifier, &token, image, info).await?;
+        let (id, auth) = (credential.id.clone(), credential.auth.clone());
+        self.send_part(&id, classifier, &auth, image, checked)
+            .await?;
         Ok(())
     }
 
@@ -264,8 +279,8 @@ impl Session {
     ) -> Result<types::UploadResponse> {
         crate::ids::check_id("credentialId", "credential id", credential_id)?;
         let token = self.token()?;
-        let info = image.check(&self.transport.image_limits).await?;
-        self.send_part(credential_id, classifier, &token, image, &info)
+        let checked = image.check_for_upload(&self.transport.image_limits).await?;
+        self.send_part(credential_id, classifier, &token, image, &checked)
             .await
     }
 
@@ -273,9 +288,9 @@ impl Session {
         &mut self,
         credential_id: &str,
         classifier: types::UploadClassifier,
-        token: &SecretString,
+        token: &RequestAuth,
         image: ImageSource,
-        info: &ImageInfo,
+        checked: &Checked,
     ) -> Result<types::UploadResponse> {
         let transport = &*self.transport;
         let ids = &self.ids;
@@ -289,8 +304,8 @@ impl Session {
                 |client| {
                     let image = image.clone();
                     async move {
-                        // A streamed part is consumed by its attempt; a retry streams the image anew.
-                        let part = image.into_part(info).await?;
+                        // A part is consumed by its attempt; a retry sends the image anew.
+                        let part = image.into_checked_part(checked).await?;
                         Ok(client
                             .upload_credential_part()
                             .account_id(ids.account_id())
@@ -310,11 +325,11 @@ impl Session {
         Ok(response)
     }
 
-    /// The transaction token of the workflow execution.
-    fn token(&self) -> Result<SecretString> {
+    /// The transaction token of the workflow execution, as its prepared header.
+    fn token(&self) -> Result<RequestAuth> {
         self.resumed_token
             .clone()
-            .or_else(|| self.credentials.first().map(|c| c.token.clone()))
+            .or_else(|| self.credentials.first().map(|c| c.auth.clone()))
             .ok_or_else(|| {
                 Error::Sequence(format!(
                     "{} has no API-channel credential to upload or finalize with",

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use reqwest::StatusCode;
-use secrecy::SecretString;
 use tracing::Instrument as _;
 
 use crate::auth::TokenCache;
@@ -45,8 +44,9 @@ impl fmt::Debug for Transport {
 pub(crate) enum Token<'a> {
     /// The OAuth2 access token of the cache, renewed once when Jumio rejects it.
     Access,
-    /// The transaction token of a workflow execution (uploads, finalization).
-    Transaction(&'a SecretString),
+    /// The transaction token of a workflow execution (uploads, finalization), as its prepared
+    /// `Authorization` header.
+    Transaction(&'a RequestAuth),
 }
 
 impl Token<'_> {
@@ -126,11 +126,16 @@ impl Transport {
             let mut attempts = Attempts::new(&self.retry, &self.retry_stats, operation, safety);
             let mut renewed = false;
             loop {
-                let bearer = match token {
-                    Token::Access => self.tokens.token().await?,
-                    Token::Transaction(token) => token.clone(),
+                let access = match token {
+                    Token::Access => Some(self.tokens.token().await?),
+                    Token::Transaction(_) => None,
                 };
-                let client = self.generated(service, RequestAuth::Bearer(bearer.clone()));
+                let auth = match (&access, token) {
+                    (Some(access), _) => access.auth.clone(),
+                    (None, Token::Transaction(auth)) => auth.clone(),
+                    (None, Token::Access) => unreachable!("an access token was just taken"),
+                };
+                let client = self.generated(service, auth);
                 let error = match call(client).await? {
                     Ok(response) => {
                         let span = tracing::Span::current();
@@ -142,12 +147,12 @@ impl Transport {
                     Err(error) => error,
                 };
                 let failure = Failure::of(&error);
-                if matches!(token, Token::Access)
+                if let Some(access) = &access
                     && matches!(failure, Failure::Status(StatusCode::UNAUTHORIZED, _))
                     && !renewed
                 {
                     tracing::info!("access token rejected; requesting a new one");
-                    self.tokens.invalidate(&bearer);
+                    self.tokens.invalidate(access);
                     renewed = true;
                     continue;
                 }

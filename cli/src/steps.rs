@@ -157,7 +157,7 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
         Step::Upload(args) => {
             let client = args.connect.client()?;
             let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
-            let mut session = client.resume(ids, SecretString::from(args.token));
+            let mut session = client.resume(ids, SecretString::from(args.token))?;
             let response = session
                 .upload_to(
                     &args.credential,
@@ -171,7 +171,7 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
             let client = args.connect.client()?;
             let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
             let finalized = client
-                .resume(ids, SecretString::from(args.token))
+                .resume(ids, SecretString::from(args.token))?
                 .finalize()
                 .await?;
             print_json(finalized.response())
