@@ -2,6 +2,7 @@
 //! `tower::ServiceExt::oneshot`); those that need a socket (the seed's sequences with callbacks,
 //! expiry, shutdown, dropped connections, the command line) start a `Sandbox` and use plain HTTP.
 
+mod agreement;
 mod app;
 mod errors;
 mod faults;
