@@ -35,7 +35,7 @@ use tokio_util::io::ReaderStream;
 
 use crate::limits::image::{
     CURRENT_MAX_BYTES, JPEG_SIGNATURE, MAX_BYTES, MAX_SIDE, MIN_LONGEST_SIDE_EXCLUSIVE,
-    PNG_SIGNATURE,
+    PNG_SIGNATURE, jpeg_frame_headers,
 };
 
 const MIB: u64 = 1024 * 1024;
@@ -214,7 +214,8 @@ pub enum ImageError {
         /// The size of the file in bytes.
         total: u64,
     },
-    /// The header is malformed, or gives a width or height of zero.
+    /// The header is malformed (a JPEG with more than one frame header included), or gives a width
+    /// or height of zero.
     #[error(
         "{name} starts like a {format} image but its header is corrupt; its dimensions cannot be read"
     )]
@@ -412,6 +413,11 @@ fn read_dimensions(format: ImageFormat, header: &[u8]) -> Dimensions {
     };
     match image_type.reader_size(&mut Cursor::new(header)) {
         Ok(size) => match (u32::try_from(size.width), u32::try_from(size.height)) {
+            // The reader takes the first frame header of a JPEG; with a second one, the
+            // dimensions are a matter of chance.
+            _ if format == ImageFormat::Jpeg && jpeg_frame_headers(header) > 1 => {
+                Dimensions::Corrupt
+            }
             (Ok(width), Ok(height)) if width > 0 && height > 0 => {
                 Dimensions::Known { width, height }
             }

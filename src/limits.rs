@@ -49,6 +49,52 @@ pub mod image {
     pub const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     /// The first bytes of every JPEG file.
     pub const JPEG_SIGNATURE: &[u8] = b"\xff\xd8\xff";
+
+    /// How many frame headers (SOF markers) a JPEG holds before its first scan (SOS) or its end
+    /// (EOI), as far as `header` goes (the walk over its marker segments stops where `header`
+    /// ends, or at a segment that is not well formed).
+    ///
+    /// A JPEG image has exactly one frame header, which gives its dimensions (ITU T.81, B.2): a file
+    /// with two is corrupt, and which of them a reader takes is a matter of chance, so the client
+    /// and the sandbox refuse it.
+    pub fn jpeg_frame_headers(header: &[u8]) -> usize {
+        const START_OF_SCAN: u8 = 0xDA;
+        const END_OF_IMAGE: u8 = 0xD9;
+        let is_frame_header =
+            |marker: u8| matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        // Markers without a length: TEM, RST0..RST7 and SOI.
+        let stands_alone = |marker: u8| marker == 0x01 || matches!(marker, 0xD0..=0xD8);
+        let mut frames = 0;
+        let mut at = 2;
+        while header.get(at) == Some(&0xFF) {
+            // A marker may be preceded by fill bytes (0xFF).
+            while header.get(at + 1) == Some(&0xFF) {
+                at += 1;
+            }
+            let Some(&marker) = header.get(at + 1) else {
+                break;
+            };
+            if marker == START_OF_SCAN || marker == END_OF_IMAGE {
+                break;
+            }
+            if is_frame_header(marker) {
+                frames += 1;
+            }
+            if stands_alone(marker) {
+                at += 2;
+                continue;
+            }
+            let Some(&[high, low]) = header.get(at + 2..at + 4) else {
+                break;
+            };
+            let length = usize::from(u16::from_be_bytes([high, low]));
+            if length < 2 {
+                break;
+            }
+            at += 2 + length;
+        }
+        frames
+    }
 }
 
 /// A request value outside Jumio's limits: the field as the API names it, and what is wrong with
@@ -297,6 +343,31 @@ mod tests {
         assert!(check_customer_internal_reference("").is_err());
         assert!(check_customer_internal_reference(&"r".repeat(100)).is_ok());
         assert!(check_customer_internal_reference(&"r".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn jpeg_frame_headers_are_counted_up_to_the_first_scan() {
+        const SOI: &[u8] = b"\xff\xd8";
+        const APP0: &[u8] = b"\xff\xe0\x00\x06JFIF";
+        const SOF0: &[u8] = b"\xff\xc0\x00\x0b\x08\x01\x2c\x01\x90\x01\x01\x11\x00";
+        const SOF2: &[u8] = b"\xff\xc2\x00\x0b\x08\x01\x2c\x01\x90\x01\x01\x11\x00";
+        const DHT: &[u8] = b"\xff\xc4\x00\x03\x00";
+        const SOS: &[u8] = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00";
+        const EOI: &[u8] = b"\xff\xd9";
+        let count = |pieces: &[&[u8]]| image::jpeg_frame_headers(&pieces.concat());
+        assert_eq!(count(&[SOI, APP0, SOF0, DHT, SOS, EOI]), 1);
+        assert_eq!(count(&[SOI, APP0, SOF0, EOI]), 1);
+        assert_eq!(count(&[SOI, APP0, SOF0, SOF2, EOI]), 2);
+        assert_eq!(count(&[SOI, SOF0, b"\xff\xff", SOF0, EOI]), 2, "fill bytes");
+        assert_eq!(count(&[SOI, SOF0, SOS, SOF2]), 1, "after the first scan");
+        assert_eq!(count(&[SOI, SOF0, EOI, SOF2]), 1, "after the end");
+        assert_eq!(count(&[SOI, APP0, DHT, EOI]), 0, "no frame");
+        assert_eq!(count(&[SOI, APP0, &SOF0[..6]]), 1, "a cut-off frame header");
+        assert_eq!(
+            count(&[SOI, b"\xff\xe0\x00\x00", SOF0]),
+            0,
+            "a malformed length"
+        );
     }
 
     #[test]

@@ -1,76 +1,131 @@
 //! Account creation and update: validation of the `AccountRequest` (the generated type enforces the
-//! spec's constraints; the rules the schema cannot express are checked here), and a new workflow
-//! execution with the credentials of the workflow.
+//! spec's constraints; Jumio's limits are those of `jumio_kyx::limits`, which the client checks
+//! too; the sandbox's own rules come on top), and a new workflow execution with the credentials of
+//! the workflow.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
-use super::auth::{TokenKind, require_access};
+use super::auth::{Access, TokenKind, require_access};
+use super::counters;
 use super::errors::ApiError;
-use super::scenarios::{self, EXPIRE_MARKER_LIFETIME, KNOWN_WORKFLOWS, Scenario};
-use super::state::{
-    Category, Credential, DocumentChoice, Execution, Shared, Status, StoredPart, timestamp,
-};
+use super::scenarios::{self, EXPIRE_MARKER_LIFETIME, KNOWN_WORKFLOWS};
+use super::state::{AppState, Execution};
+use super::store::{Credential, DocumentChoice, timestamp};
+use super::upload::part_links;
 use jumio_kyx::generated::types::{
     AccountReference, AccountRequest, AccountResponse, Channel, ConsentObtained, CountryCode,
-    CreatedWorkflowExecution, CredentialApi, CredentialFilterCategory, SdkToken, WebLink,
-    WorkflowCredential,
+    CreatedWorkflowExecution, CredentialApi, CredentialCategory, CredentialFilterCategory,
+    SdkToken, WebLink, WorkflowCredential, WorkflowStatus,
 };
+use jumio_kyx::limits::{self, UrlUse, Violation};
 
-/// The token lifetime when the request sets none, as Jumio's default.
-const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
 const ID_TYPES: [&str; 4] = ["ID_CARD", "DRIVING_LICENSE", "PASSPORT", "VISA"];
 const FACEMAP_TYPES: [&str; 3] = ["IPROOV_STANDARD", "IPROOV_PREMIUM", "JUMIO_STANDARD"];
-const FORBIDDEN_REFERENCE_CHARACTERS: &str = "<>\"/;`%{}|";
-/// Consent is valid for at most three years.
-const CONSENT_VALIDITY_DAYS: i64 = 3 * 365;
+
+/// Checks a text field of the request against Jumio's limit of it, by the rule of
+/// `jumio_kyx::limits` (the one the client applies before sending). Fields without one pass.
+fn check_limit(field: &str, value: &str) -> Result<(), Violation> {
+    match field {
+        "customerInternalReference" => limits::check_customer_internal_reference(value),
+        "userReference" => limits::check_length(field, value, limits::USER_REFERENCE_MAX_CHARS),
+        "reportingCriteria" => {
+            limits::check_length(field, value, limits::REPORTING_CRITERIA_MAX_CHARS)
+        }
+        "callbackUrl" => limits::check_url(field, value, UrlUse::Callback).map(drop),
+        "web.successUrl" | "web.errorUrl" => {
+            limits::check_url(field, value, UrlUse::Redirect).map(drop)
+        }
+        "tokenLifetime" => limits::parse_token_lifetime(value).map(drop),
+        "userConsent.userLocation.state" => {
+            limits::check_length(field, value, limits::CONSENT_STATE_MAX_CHARS)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The text fields of a request that [`check_limit`] knows, with their values.
+fn limited_fields(request: &AccountRequest) -> Vec<(&'static str, &str)> {
+    let web = request.web.as_ref();
+    let state = request
+        .user_consent
+        .as_ref()
+        .and_then(|consent| consent.user_location.state.as_ref());
+    [
+        (
+            "customerInternalReference",
+            Some(request.customer_internal_reference.as_str()),
+        ),
+        (
+            "userReference",
+            request.user_reference.as_ref().map(|v| v.as_str()),
+        ),
+        (
+            "reportingCriteria",
+            request.reporting_criteria.as_ref().map(|v| v.as_str()),
+        ),
+        (
+            "callbackUrl",
+            request.callback_url.as_ref().map(|v| v.as_str()),
+        ),
+        (
+            "web.successUrl",
+            web.and_then(|w| w.success_url.as_ref()).map(|v| v.as_str()),
+        ),
+        (
+            "web.errorUrl",
+            web.and_then(|w| w.error_url.as_ref()).map(|v| v.as_str()),
+        ),
+        (
+            "tokenLifetime",
+            request.token_lifetime.as_ref().map(|v| v.as_str()),
+        ),
+        ("userConsent.userLocation.state", state.map(|v| v.as_str())),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| Some((field, value?)))
+    .collect()
+}
 
 /// `POST /api/v1/accounts`.
 pub(crate) async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(app): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    require_access(&shared, &headers)?;
+    require_access(&app, &headers)?;
     let request = parse(&headers, &body)?;
     let plan = validate(&request, None)?;
     let account_id = uuid::Uuid::new_v4().to_string();
-    let (execution, response) = start_execution(&shared, &account_id, &request, plan);
-    let evicted = shared
+    let (execution, response) = start_execution(&app, &account_id, &request, plan);
+    let evicted = app
         .lock()
-        .insert_account(execution, shared.config.max_accounts);
-    let counters = &shared.counters;
-    counters
-        .accounts_evicted
-        .fetch_add(evicted, Ordering::Relaxed);
-    counters.accounts_created.fetch_add(1, Ordering::Relaxed);
-    counters
-        .workflow_executions_started
-        .fetch_add(1, Ordering::Relaxed);
+        .insert_account(execution, app.config.max_accounts);
+    counters::add(&app.counters.accounts_evicted, evicted);
+    counters::add(&app.counters.accounts_created, 1);
+    counters::add(&app.counters.workflow_executions_started, 1);
     Ok(Json(response))
 }
 
 /// `PUT /api/v1/accounts/{accountId}`: a new workflow execution on an existing account.
 pub(crate) async fn update(
-    State(shared): State<Arc<Shared>>,
-    path: Result<Path<String>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access {
+        path: account_id, ..
+    }: Access<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    require_access(&shared, &headers)?;
-    let Path(account_id) = path?;
     let linkable: Vec<Credential> = {
-        let store = shared.lock();
+        let store = app.lock();
         let account = store
             .account(&account_id)
             .ok_or_else(|| unknown(&account_id))?;
@@ -84,14 +139,11 @@ pub(crate) async fn update(
     };
     let request = parse(&headers, &body)?;
     let plan = validate(&request, Some(&linkable))?;
-    let (execution, response) = start_execution(&shared, &account_id, &request, plan);
-    if !shared.lock().insert_execution(execution) {
+    let (execution, response) = start_execution(&app, &account_id, &request, plan);
+    if !app.lock().insert_execution(execution) {
         return Err(unknown(&account_id));
     }
-    shared
-        .counters
-        .workflow_executions_started
-        .fetch_add(1, Ordering::Relaxed);
+    counters::add(&app.counters.workflow_executions_started, 1);
     Ok(Json(response))
 }
 
@@ -149,22 +201,17 @@ fn describe(body: &Value, mut segments: Vec<String>, message: &str) -> ApiError 
             None => value.get(segment),
         });
     let text = value.and_then(Value::as_str);
+    if let Some(text) = text
+        && let Err(violation) = check_limit(&field, text)
+    {
+        return violation.into();
+    }
     let last = segments.last().map(String::as_str).unwrap_or_default();
     let detail = if message.starts_with("doesn't match pattern") {
-        match last {
-            "customerInternalReference" => {
-                format!("{field} must not contain any of {FORBIDDEN_REFERENCE_CHARACTERS}")
-            }
-            "tokenLifetime" => format!(
-                "{field} `{}` is not a lifetime Jumio accepts: a number followed by s, m, h or d \
-                 (for example 600s, 30m, 1d), at least 5m and at most 60d",
-                text.unwrap_or_default()
-            ),
-            _ => format!(
-                "{field} `{}` is not an upper-case code (letters, digits and _)",
-                text.unwrap_or_default()
-            ),
-        }
+        format!(
+            "{field} `{}` is not an upper-case code (letters, digits and _)",
+            text.unwrap_or_default()
+        )
     } else if let Some(limit) = message
         .strip_prefix("longer than ")
         .and_then(|rest| rest.strip_suffix(" characters"))
@@ -212,7 +259,7 @@ fn join(segments: &[String]) -> String {
 struct Plan {
     key: u64,
     token_lifetime: Duration,
-    scenario: Scenario,
+    scenario: scenarios::Scenario,
     document: DocumentChoice,
     linked: Vec<Credential>,
 }
@@ -242,9 +289,9 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
     for (index, filter) in definition.credentials.iter().enumerate() {
         let at = |rest: &str| format!("workflowDefinition.credentials[{index}].{rest}");
         let category = match filter.category {
-            CredentialFilterCategory::Id => Category::Id,
-            CredentialFilterCategory::Selfie => Category::Selfie,
-            CredentialFilterCategory::Facemap => Category::Facemap,
+            CredentialFilterCategory::Id => CredentialCategory::Id,
+            CredentialFilterCategory::Selfie => CredentialCategory::Selfie,
+            CredentialFilterCategory::Facemap => CredentialCategory::Facemap,
             CredentialFilterCategory::Document => {
                 return Err(ApiError::bad_field(
                     at("category"),
@@ -257,15 +304,15 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
         if seen.contains(&category) {
             return Err(ApiError::bad_field(
                 at("category"),
-                format!("{} is listed twice", category.name()),
+                format!("{category} is listed twice"),
             ));
         }
-        seen.push(category);
+        seen.push(category.clone());
         if let Some(types) = &filter.type_ {
             let allowed: &[&str] = match category {
-                Category::Id => &ID_TYPES,
-                Category::Facemap => &FACEMAP_TYPES,
-                Category::Selfie => &[],
+                CredentialCategory::Id => &ID_TYPES,
+                CredentialCategory::Facemap => &FACEMAP_TYPES,
+                _ => &[],
             };
             if types.values.is_empty() {
                 return Err(ApiError::bad_field(
@@ -276,12 +323,11 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
             for (i, value) in types.values.iter().enumerate() {
                 if !allowed.contains(&value.as_str()) {
                     let detail = if allowed.is_empty() {
-                        format!("{} credentials take no type filter", category.name())
+                        format!("{category} credentials take no type filter")
                     } else {
                         format!(
-                            "`{}` is not a type of {} credentials; use {}",
+                            "`{}` is not a type of {category} credentials; use {}",
                             value.as_str(),
-                            category.name(),
                             allowed.join(", ")
                         )
                     };
@@ -291,7 +337,7 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                     ));
                 }
             }
-            if category == Category::Id {
+            if category == CredentialCategory::Id {
                 document.document_type = types.values[0].to_string();
             }
         }
@@ -302,7 +348,7 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                     "country.values must list at least one country",
                 ));
             };
-            if category == Category::Id {
+            if category == CredentialCategory::Id {
                 document.country = first.to_string();
             }
         }
@@ -325,10 +371,8 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                 return Err(ApiError::bad_field(
                     at("id"),
                     format!(
-                        "credential {} is a {} credential, not {}",
-                        existing.id,
-                        existing.category.name(),
-                        category.name()
+                        "credential {} is a {} credential, not {category}",
+                        existing.id, existing.category
                     ),
                 ));
             }
@@ -336,16 +380,8 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
         }
     }
 
-    if let Some(url) = &request.callback_url {
-        check_url("callbackUrl", url, true)?;
-    }
-    if let Some(web) = &request.web {
-        if let Some(url) = &web.success_url {
-            check_url("web.successUrl", url, false)?;
-        }
-        if let Some(url) = &web.error_url {
-            check_url("web.errorUrl", url, false)?;
-        }
+    for (field, value) in limited_fields(request) {
+        check_limit(field, value)?;
     }
     if let Some(consent) = &request.user_consent {
         if consent.user_ip.parse::<IpAddr>().is_err() {
@@ -372,11 +408,13 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                     ));
                 };
                 let age = chrono::Utc::now() - at;
-                if age > chrono::Duration::days(CONSENT_VALIDITY_DAYS) {
+                if age > chrono::Duration::days(limits::CONSENT_MAX_AGE_DAYS) {
                     return Err(ApiError::bad_field(
                         "userConsent.consent.obtainedAt",
                         format!(
-                            "consent obtained at {at} is older than 3 years, the longest Jumio accepts"
+                            "consent obtained at {at} is older than {} days (3 years), the \
+                             longest Jumio accepts",
+                            limits::CONSENT_MAX_AGE_DAYS
                         ),
                     ));
                 }
@@ -387,13 +425,10 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
 
     let scenario = scenarios::parse(&request.customer_internal_reference, key)
         .map_err(|detail| ApiError::bad_field("customerInternalReference", detail))?;
-    let token_lifetime = if scenario.expire {
-        EXPIRE_MARKER_LIFETIME
-    } else {
-        request
-            .token_lifetime
-            .as_ref()
-            .map_or(DEFAULT_TOKEN_LIFETIME, |lifetime| parse_lifetime(lifetime))
+    let token_lifetime = match &request.token_lifetime {
+        _ if scenario.expire => EXPIRE_MARKER_LIFETIME,
+        Some(lifetime) => limits::parse_token_lifetime(lifetime)?,
+        None => limits::TOKEN_LIFETIME_DEFAULT,
     };
     Ok(Plan {
         key,
@@ -404,80 +439,18 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
     })
 }
 
-/// Reads a lifetime the schema pattern has accepted (`+0030m`, `600s`, `1d`).
-fn parse_lifetime(text: &str) -> Duration {
-    let text = text.trim_start_matches('+');
-    let (number, unit) = text.split_at(text.len() - 1);
-    let amount: u64 = number.parse().unwrap_or(0);
-    let seconds = match unit {
-        "s" => amount,
-        "m" => amount * 60,
-        "h" => amount * 3600,
-        _ => amount * 86_400,
-    };
-    Duration::from_secs(seconds)
-}
-
-/// An absolute HTTPS URL; plain HTTP only to a loopback host (the sandbox's allowance for local
-/// receivers). Callback URLs follow Jumio's further rules: no IP address, port or fragment, except
-/// on loopback.
-fn check_url(field: &str, text: &str, callback: bool) -> Result<(), ApiError> {
-    let bad = |detail: String| Err(ApiError::bad_field(field, detail));
-    let Ok(url) = reqwest::Url::parse(text) else {
-        return bad(format!("{field} `{text}` is not an absolute URL"));
-    };
-    let Some(host) = url.host_str() else {
-        return bad(format!("{field} `{text}` has no host"));
-    };
-    let ip = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .ok();
-    let loopback = ip.map_or(host.eq_ignore_ascii_case("localhost"), |ip| {
-        ip.is_loopback()
-    });
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return bad(format!(
-                "{field} must use https; the sandbox accepts plain http only for loopback hosts \
-                 (127.0.0.1, ::1, localhost)"
-            ));
-        }
-        scheme => return bad(format!("{field} must be an https URL, not {scheme}")),
-    }
-    if callback && !loopback {
-        if ip.is_some() {
-            return bad(format!(
-                "{field} must name a domain; Jumio does not call IP addresses"
-            ));
-        }
-        if url.port().is_some() {
-            return bad(format!(
-                "{field} must not name a port; Jumio calls port 443 only"
-            ));
-        }
-    }
-    if callback && url.fragment().is_some() {
-        return bad(format!("{field} must not have a fragment (#...)"));
-    }
-    Ok(())
-}
-
 /// Builds the new workflow execution and the answer to the request.
 fn start_execution(
-    shared: &Shared,
+    app: &AppState,
     account_id: &str,
     request: &AccountRequest,
     plan: Plan,
 ) -> (Execution, AccountResponse) {
-    let links = shared.links();
+    let links = app.links();
     let execution_id = uuid::Uuid::new_v4().to_string();
     let ids = Some((account_id, execution_id.as_str()));
-    let issuer = &shared.base_url;
-    let signer = &shared.signer;
+    let issuer = &app.base_url;
+    let signer = &app.signer;
     let lifetime = plan.token_lifetime;
     let transaction_token =
         signer.issue(issuer, TokenKind::Transaction, &execution_id, lifetime, ids);
@@ -486,11 +459,15 @@ fn start_execution(
 
     let mut credentials = Vec::new();
     let mut answered = Vec::new();
-    for category in [Category::Id, Category::Selfie, Category::Facemap] {
+    for category in [
+        CredentialCategory::Id,
+        CredentialCategory::Selfie,
+        CredentialCategory::Facemap,
+    ] {
         if let Some(existing) = plan.linked.iter().find(|c| c.category == category) {
             answered.push(WorkflowCredential {
                 id: existing.id.clone(),
-                category: category.generated(),
+                category,
                 label: None,
                 allowed_channels: Vec::new(),
                 api: None,
@@ -501,17 +478,16 @@ fn start_execution(
             });
             continue;
         }
-        let credential_id = uuid::Uuid::new_v4().to_string();
-        let classifiers = category.upload_classifiers();
-        let api = (!classifiers.is_empty()).then(|| CredentialApi {
+        let credential = Credential {
+            id: uuid::Uuid::new_v4().to_string(),
+            category,
+            linked: false,
+            parts: BTreeMap::new(),
+        };
+        let parts = part_links(&links, account_id, &execution_id, &credential);
+        let api = (!parts.is_empty()).then(|| CredentialApi {
             token: Some(transaction_token.clone()),
-            parts: classifiers
-                .iter()
-                .map(|c| {
-                    let href = links.upload(account_id, &execution_id, &credential_id, c.name());
-                    (c.key().to_owned(), href)
-                })
-                .collect(),
+            parts: parts.into_iter().collect(),
             workflow_execution: Some(links.execution(account_id, &execution_id)),
         });
         let allowed_channels = if api.is_some() {
@@ -520,18 +496,13 @@ fn start_execution(
             vec![Channel::Web, Channel::Sdk]
         };
         answered.push(WorkflowCredential {
-            id: credential_id.clone(),
-            category: category.generated(),
+            id: credential.id.clone(),
+            category: credential.category.clone(),
             label: None,
             allowed_channels,
             api,
         });
-        credentials.push(Credential {
-            id: credential_id,
-            category,
-            linked: false,
-            parts: BTreeMap::<_, StoredPart>::new(),
-        });
+        credentials.push(credential);
     }
 
     let now = timestamp();
@@ -565,7 +536,7 @@ fn start_execution(
         id: execution_id,
         account_id: account_id.to_owned(),
         definition_key: plan.key,
-        status: Status::Initiated,
+        status: WorkflowStatus::Initiated,
         customer_internal_reference: request.customer_internal_reference.to_string(),
         user_reference: request
             .user_reference

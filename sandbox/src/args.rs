@@ -46,83 +46,82 @@ pub struct SandboxArgs {
     faults: FaultArgs,
 }
 
-/// Fault injection flags of `jumio-kyx sandbox`: rates are probabilities per request in 0..=1,
-/// summed at most 1.
-#[derive(Debug, Default, Args)]
-#[command(next_help_heading = "Fault injection")]
-pub struct FaultArgs {
+/// Declares [`FaultArgs`]: its fields in order, each either a rate flag (`rate name = "flag" =>
+/// kind`, the same clap settings for all; `kind` is the fault kind whose share it replaces, or
+/// `spread` for the rate spread over every kind) or a plain field with its own attributes.
+macro_rules! fault_args {
+    // Every field read: the struct, and the per-kind flags with their kinds.
+    (@fields [$($fields:tt)*] @kinds [$(($kind:path, $flag_field:ident))*]) => {
+        /// Fault injection flags of `jumio-kyx sandbox`: rates are probabilities per request in
+        /// 0..=1, summed at most 1.
+        #[derive(Debug, Default, Args)]
+        #[command(next_help_heading = "Fault injection")]
+        pub struct FaultArgs {
+            $($fields)*
+        }
+
+        impl FaultArgs {
+            /// The per-kind flags: each kind with the rate its flag gives, if given.
+            fn overrides(&self) -> Vec<(FaultKind, Option<f64>)> {
+                vec![$(($kind, self.$flag_field)),*]
+            }
+        }
+    };
+    // The spread rate.
+    (@fields [$($fields:tt)*] @kinds [$($kinds:tt)*]
+        $(#[doc = $doc:literal])* rate $field:ident = $flag:literal => spread; $($rest:tt)*) => {
+        fault_args!(@fields [$($fields)* $(#[doc = $doc])* #[arg(
+            long = $flag,
+            value_name = "RATE",
+            value_parser = parse_rate,
+            allow_negative_numbers = true
+        )] $field: Option<f64>,] @kinds [$($kinds)*] $($rest)*);
+    };
+    // A per-kind rate.
+    (@fields [$($fields:tt)*] @kinds [$($kinds:tt)*]
+        $(#[doc = $doc:literal])* rate $field:ident = $flag:literal => $kind:path; $($rest:tt)*) => {
+        fault_args!(@fields [$($fields)* $(#[doc = $doc])* #[arg(
+            long = $flag,
+            value_name = "RATE",
+            value_parser = parse_rate,
+            allow_negative_numbers = true
+        )] $field: Option<f64>,] @kinds [$($kinds)* ($kind, $field)] $($rest)*);
+    };
+    // Any other field, as written.
+    (@fields [$($fields:tt)*] @kinds [$($kinds:tt)*]
+        $(#[$meta:meta])* $field:ident: $type:ty; $($rest:tt)*) => {
+        fault_args!(@fields [$($fields)* $(#[$meta])* $field: $type,] @kinds [$($kinds)*] $($rest)*);
+    };
+    ($($body:tt)*) => {
+        fault_args!(@fields [] @kinds [] $($body)*);
+    };
+}
+
+fault_args! {
     /// Probability that a request is faulted, spread evenly over the seven kinds (429, 429 with
     /// Retry-After, 500, 502, 503, slow, dropped); a per-kind flag overrides that kind's share.
-    #[arg(
-        long,
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_rate: Option<f64>,
+    rate fault_rate = "fault-rate" => spread;
     /// Seed of the fault generator: the same seed gives the same faults to the same sequence of
     /// requests.
     #[arg(long, value_name = "SEED", default_value_t = 0)]
-    fault_seed: u64,
+    fault_seed: u64;
     /// Rate of 429 Too Many Requests without Retry-After.
-    #[arg(
-        long = "fault-429",
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_429: Option<f64>,
+    rate fault_429 = "fault-429" => FaultKind::RateLimited;
     /// Rate of 429 Too Many Requests with `Retry-After: 1`.
-    #[arg(
-        long = "fault-429-retry-after",
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_429_retry_after: Option<f64>,
+    rate fault_429_retry_after = "fault-429-retry-after" => FaultKind::RateLimitedRetryAfter;
     /// Rate of 500 Internal Server Error (the request is not processed).
-    #[arg(
-        long = "fault-500",
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_500: Option<f64>,
+    rate fault_500 = "fault-500" => FaultKind::InternalError;
     /// Rate of 502 Bad Gateway (the request is not processed).
-    #[arg(
-        long = "fault-502",
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_502: Option<f64>,
+    rate fault_502 = "fault-502" => FaultKind::BadGateway;
     /// Rate of 503 Service Unavailable (the request is not processed).
-    #[arg(
-        long = "fault-503",
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_503: Option<f64>,
+    rate fault_503 = "fault-503" => FaultKind::Unavailable;
     /// Rate of slow answers: the request is processed, the answer held for --fault-slow-ms.
-    #[arg(
-        long,
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_slow: Option<f64>,
+    rate fault_slow = "fault-slow" => FaultKind::Slow;
     /// How long a slow answer is held, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
-    fault_slow_ms: u64,
+    fault_slow_ms: u64;
     /// Rate of dropped connections (before or after the request is processed; no answer).
-    #[arg(
-        long,
-        value_name = "RATE",
-        value_parser = parse_rate,
-        allow_negative_numbers = true
-    )]
-    fault_drop: Option<f64>,
+    rate fault_drop = "fault-drop" => FaultKind::Dropped;
 }
 
 /// A fault rate: a probability in 0..=1.
@@ -145,16 +144,7 @@ impl FaultArgs {
     pub fn config(&self) -> Result<FaultConfig, String> {
         let mut config = FaultConfig::uniform(self.fault_rate.unwrap_or(0.0), self.fault_seed);
         config.slow_delay = Duration::from_millis(self.fault_slow_ms);
-        let overrides = [
-            (FaultKind::RateLimited, self.fault_429),
-            (FaultKind::RateLimitedRetryAfter, self.fault_429_retry_after),
-            (FaultKind::InternalError, self.fault_500),
-            (FaultKind::BadGateway, self.fault_502),
-            (FaultKind::Unavailable, self.fault_503),
-            (FaultKind::Slow, self.fault_slow),
-            (FaultKind::Dropped, self.fault_drop),
-        ];
-        for (kind, rate) in overrides {
+        for (kind, rate) in self.overrides() {
             if let Some(rate) = rate {
                 config = config.with_rate(kind, rate);
             }

@@ -1,24 +1,27 @@
 //! Tokens of the sandbox: the OAuth2 token endpoint, the JWTs it signs (access, transaction and SDK
 //! tokens, HS256 over a key drawn at start), their checks, and the `User-Agent` rule.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use super::counters;
 use super::errors::ApiError;
-use super::state::Shared;
+use super::state::AppState;
 use jumio_kyx::generated::types::{TokenRequest, TokenResponse};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -186,12 +189,8 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(token)
 }
 
-fn verify_kind(
-    shared: &Shared,
-    headers: &HeaderMap,
-    wanted: TokenKind,
-) -> Result<Claims, ApiError> {
-    let claims = shared
+fn verify_kind(app: &AppState, headers: &HeaderMap, wanted: TokenKind) -> Result<Claims, ApiError> {
+    let claims = app
         .signer
         .verify(bearer(headers)?)
         .map_err(ApiError::unauthorized)?;
@@ -206,19 +205,72 @@ fn verify_kind(
 }
 
 /// Checks the OAuth2 access token of an account, retrieval or deletion call.
-pub(crate) fn require_access(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
-    verify_kind(shared, headers, TokenKind::Access).map(drop)
+pub(crate) fn require_access(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    verify_kind(app, headers, TokenKind::Access).map(drop)
 }
+
+/// What a bearer token authorises, as a type: the scope of an [`Authorised`] call.
+pub(crate) trait Scope {
+    const KIND: TokenKind;
+}
+
+/// Calls of the OAuth2 access token: account update, retrieval, deletion.
+pub(crate) enum AccessScope {}
+
+impl Scope for AccessScope {
+    const KIND: TokenKind = TokenKind::Access;
+}
+
+/// Calls of a transaction token: uploads and finalization. That the token belongs to the very
+/// execution is checked with the execution ([`require_transaction`]), so that an unknown id is
+/// `404` whatever the token.
+pub(crate) enum TransactionScope {}
+
+impl Scope for TransactionScope {
+    const KIND: TokenKind = TokenKind::Transaction;
+}
+
+/// A call whose bearer token is of scope `S`, checked first (`401` otherwise, so that a token of
+/// another kind cannot probe the paths), and then its path `T`.
+pub(crate) struct Authorised<S, T> {
+    pub path: T,
+    pub headers: HeaderMap,
+    scope: PhantomData<S>,
+}
+
+impl<S, T> FromRequestParts<Arc<AppState>> for Authorised<S, T>
+where
+    S: Scope,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        verify_kind(app, &parts.headers, S::KIND)?;
+        let Path(path) = Path::<T>::from_request_parts(parts, app).await?;
+        Ok(Self {
+            path,
+            headers: parts.headers.clone(),
+            scope: PhantomData,
+        })
+    }
+}
+
+/// A call of the OAuth2 access token with its path.
+pub(crate) type Access<T> = Authorised<AccessScope, T>;
 
 /// Checks the transaction token of an upload or finalization; it must belong to `execution`. The
 /// caller checks that the execution exists first, so an unknown id is `404` whatever the token.
 pub(crate) fn require_transaction(
-    shared: &Shared,
+    app: &AppState,
     headers: &HeaderMap,
     expected_token: &str,
     execution: &str,
 ) -> Result<(), ApiError> {
-    let claims = verify_kind(shared, headers, TokenKind::Transaction)?;
+    let claims = verify_kind(app, headers, TokenKind::Transaction)?;
     let presented = bearer(headers)?;
     if claims.workflow_execution.as_deref() != Some(execution)
         || !constant_time_eq(presented.as_bytes(), expected_token.as_bytes())
@@ -230,30 +282,18 @@ pub(crate) fn require_transaction(
     Ok(())
 }
 
-/// A preliminary check of the transaction token, before the execution is looked up: the kind
-/// decides between `401` and going on. Keeps an access token from probing upload paths.
-pub(crate) fn require_some_transaction(
-    shared: &Shared,
-    headers: &HeaderMap,
-) -> Result<(), ApiError> {
-    verify_kind(shared, headers, TokenKind::Transaction).map(drop)
-}
-
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `POST /oauth2/token`: HTTP Basic client credentials and `grant_type=client_credentials`.
 pub(crate) async fn token(
-    State(shared): State<Arc<Shared>>,
+    State(app): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    shared
-        .counters
-        .token_requests
-        .fetch_add(1, Ordering::Relaxed);
-    check_client(&shared, &headers).map_err(ApiError::with_basic_challenge)?;
+    counters::add(&app.counters.token_requests, 1);
+    check_client(&app, &headers).map_err(ApiError::with_basic_challenge)?;
 
     let form_content = headers
         .get(header::CONTENT_TYPE)
@@ -286,18 +326,15 @@ pub(crate) async fn token(
         .with_basic_challenge()
     })?;
 
-    let ttl = shared.config.access_token_ttl;
-    let access_token = shared.signer.issue(
-        &shared.base_url,
+    let ttl = app.config.access_token_ttl;
+    let access_token = app.signer.issue(
+        &app.base_url,
         TokenKind::Access,
-        &shared.config.client_id,
+        &app.config.client_id,
         ttl,
         None,
     );
-    shared
-        .counters
-        .tokens_issued
-        .fetch_add(1, Ordering::Relaxed);
+    counters::add(&app.counters.tokens_issued, 1);
     let body = TokenResponse {
         access_token,
         expires_in: i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX),
@@ -310,7 +347,7 @@ pub(crate) async fn token(
     Ok(response)
 }
 
-fn check_client(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_client(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -335,8 +372,8 @@ fn check_client(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
     let (id, secret) = decoded
         .split_once(':')
         .ok_or_else(|| ApiError::unauthorized("the Basic credentials must be `id:secret`"))?;
-    let id_ok = constant_time_eq(id.as_bytes(), shared.config.client_id.as_bytes());
-    let secret_ok = constant_time_eq(secret.as_bytes(), shared.config.client_secret.as_bytes());
+    let id_ok = constant_time_eq(id.as_bytes(), app.config.client_id.as_bytes());
+    let secret_ok = constant_time_eq(secret.as_bytes(), app.config.client_secret.as_bytes());
     if id_ok && secret_ok {
         Ok(())
     } else {

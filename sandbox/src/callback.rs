@@ -2,13 +2,14 @@
 //! of the workflow execution on each status change, in order, by one background task.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::state::{Shared, timestamp};
+use super::counters;
+use super::state::AppState;
+use super::store::timestamp;
 use jumio_kyx::generated::types::CallbackPayload;
 
 /// Callbacks waiting for delivery at most; more are dropped (and counted as failed).
@@ -32,7 +33,7 @@ pub(crate) fn queue() -> (Sender, Receiver) {
 }
 
 /// Delivers queued callbacks until `cancel`.
-pub(crate) async fn run(shared: Arc<Shared>, mut jobs: Receiver, cancel: CancellationToken) {
+pub(crate) async fn run(app: Arc<AppState>, mut jobs: Receiver, cancel: CancellationToken) {
     let client = match reqwest::Client::builder()
         .user_agent(concat!("jumio-kyx-sandbox/", env!("CARGO_PKG_VERSION")))
         .timeout(REQUEST_TIMEOUT)
@@ -54,7 +55,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut jobs: Receiver, cancel: Cancell
                 None => return,
             },
         };
-        let delivered = if shared.config.deliver_remote_callbacks || is_local(&job.url) {
+        let delivered = if app.config.deliver_remote_callbacks || is_local(&job.url) {
             tokio::select! {
                 () = cancel.cancelled() => return,
                 delivered = deliver(&client, job) => delivered,
@@ -67,11 +68,11 @@ pub(crate) async fn run(shared: Arc<Shared>, mut jobs: Receiver, cancel: Cancell
             false
         };
         let counter = if delivered {
-            &shared.counters.callbacks_delivered
+            &app.counters.callbacks_delivered
         } else {
-            &shared.counters.callbacks_failed
+            &app.counters.callbacks_failed
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        counters::add(counter, 1);
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use jumio_kyx::generated::types::ErrorBody;
+use jumio_kyx::limits::Violation;
 
 /// An error answer. `detail` names the problem and, where there is one, the limit.
 #[derive(Debug)]
@@ -58,6 +59,15 @@ impl ApiError {
     pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
+    }
+}
+
+/// A request value outside Jumio's limits: `400` naming the field, for example `callbackUrl uses
+/// http; Jumio requires https ...`.
+impl From<Violation> for ApiError {
+    fn from(violation: Violation) -> Self {
+        let detail = format!("{} {}", violation.field, violation.reason);
+        Self::bad_field(violation.field, detail)
     }
 }
 

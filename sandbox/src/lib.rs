@@ -4,30 +4,33 @@ mod accounts;
 pub mod args;
 mod auth;
 mod callback;
+mod counters;
 mod errors;
 mod faults;
+mod image;
 mod lifecycle;
 mod links;
 mod retrieval;
+mod routes;
 mod scenarios;
 mod state;
+mod store;
 mod upload;
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use self::state::Shared;
+use self::state::AppState;
 
 pub use self::faults::{
     FAULT_HEADER, FaultConfig, FaultKind, FaultRecord, FaultStats, InvalidFaultConfig,
@@ -115,6 +118,19 @@ impl SandboxConfig {
     pub async fn start(self) -> io::Result<Sandbox> {
         Sandbox::start_with(self).await
     }
+
+    /// Refuses settings the sandbox cannot run with.
+    fn validate(&self) -> io::Result<()> {
+        if self.max_accounts == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_accounts must be at least 1",
+            ));
+        }
+        self.faults
+            .validate()
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))
+    }
 }
 
 /// Counters of a running [`Sandbox`], for tests and diagnostics.
@@ -145,23 +161,181 @@ pub struct SandboxStats {
     pub faults: FaultStats,
 }
 
-/// A running sandbox: the whole Jumio KYX API on one loopback address.
+/// The sandbox as an axum app, served by no socket: [`router`] builds it, and a [`Sandbox`] serves
+/// one on its address.
+///
+/// [`router()`](Self::router) is the app to call, for example with `tower::ServiceExt::oneshot`;
+/// the other methods tell what happened. Its links (`api.parts`, `web.href`, ...) are on
+/// [`base_url`](Self::base_url). Dropping it stops its background tasks (expiry sweep, callback
+/// delivery, held slow answers); routers cloned from it keep answering, and apply due
+/// transitions when they read an execution.
+pub struct SandboxApp {
+    app: Arc<AppState>,
+    router: Router,
+    cancel: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Builds the sandbox's app with `config`, without binding a socket: tests that need none call
+/// [`SandboxApp::router`] with `tower::ServiceExt::oneshot`. Links point at `http://{config.addr}`.
+///
+/// Starts the background tasks (the expiry sweep and callback delivery) on the current Tokio
+/// runtime, so it must be called within one, like `tokio::spawn`. Refuses settings that
+/// [`SandboxConfig::start`] refuses, with `InvalidInput`.
+///
+/// ```
+/// use jumio_kyx_sandbox::SandboxConfig;
+///
+/// # #[tokio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// let sandbox = jumio_kyx_sandbox::router(SandboxConfig::default())?;
+/// assert_eq!(sandbox.base_url(), "http://127.0.0.1:0");
+/// let app: axum::Router = sandbox.router();
+/// # drop(app);
+/// # Ok(())
+/// # }
+/// ```
+pub fn router(config: SandboxConfig) -> io::Result<SandboxApp> {
+    config.validate()?;
+    let base_url = format!("http://{}", config.addr);
+    Ok(SandboxApp::new(config, base_url))
+}
+
+impl fmt::Debug for SandboxApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxApp")
+            .field("base_url", &self.app.base_url)
+            .field("client_id", &self.app.config.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxApp {
+    /// The app of valid settings, its links on `base_url`.
+    fn new(config: SandboxConfig, base_url: String) -> Self {
+        let cancel = CancellationToken::new();
+        let (callbacks, callback_rx) = callback::queue();
+        let app = Arc::new(AppState::new(config, base_url, callbacks));
+        let tasks = vec![
+            tokio::spawn(lifecycle::run(app.clone(), cancel.clone())),
+            tokio::spawn(callback::run(app.clone(), callback_rx, cancel.clone())),
+        ];
+        Self {
+            router: routes::router(app.clone()),
+            app,
+            cancel,
+            tasks,
+        }
+    }
+
+    /// The app: every operation of the API (cheap to clone, as every axum router).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Base URL of every link the sandbox hands out, for example `http://127.0.0.1:40123` (no
+    /// trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.app.base_url
+    }
+
+    /// The OAuth2 client id the token endpoint accepts.
+    pub fn client_id(&self) -> &str {
+        &self.app.config.client_id
+    }
+
+    /// The OAuth2 client secret the token endpoint accepts.
+    pub fn client_secret(&self) -> &str {
+        &self.app.config.client_secret
+    }
+
+    /// The settings the sandbox runs with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.app.config
+    }
+
+    /// Requests that reached `POST /oauth2/token`, successful or not.
+    pub fn token_requests(&self) -> u64 {
+        self.app.counters.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// Accounts currently stored.
+    pub fn account_count(&self) -> usize {
+        self.app.lock().account_count()
+    }
+
+    /// All counters at once.
+    pub fn stats(&self) -> SandboxStats {
+        self.app.stats()
+    }
+
+    /// Every fault injected so far, in the order their outcome was settled (a slow or
+    /// dropped-after fault once its request was handled); [`FaultRecord::seq`] gives the order of
+    /// arrival. At most [`MAX_FAULT_RECORDS`] are kept, the oldest discarded first;
+    /// [`stats().faults`](SandboxStats::faults) counts them all.
+    pub fn faults(&self) -> Vec<FaultRecord> {
+        self.app.faults.records()
+    }
+
+    /// Requests eligible for faults so far (every operation of the API but the health check,
+    /// faulted or not): the sequence number the next one gets. See [`FaultConfig`].
+    pub fn eligible_requests(&self) -> u64 {
+        self.app.faults.eligible_requests()
+    }
+
+    /// The `customerInternalReference` of every account currently held, oldest account first
+    /// (the reference given at creation), for example to detect duplicates.
+    pub fn account_references(&self) -> Vec<String> {
+        self.app.lock().account_references()
+    }
+
+    /// Signals the background tasks, and the held slow answers, to stop.
+    fn stop(&self) {
+        self.cancel.cancel();
+        self.app.faults.stop();
+    }
+
+    /// Stops the background tasks and waits for them.
+    async fn join(&mut self) {
+        self.stop();
+        for task in self.tasks.drain(..) {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "sandbox task failed");
+            }
+        }
+    }
+}
+
+impl Drop for SandboxApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A running sandbox: the whole Jumio KYX API on one loopback address, served from the
+/// [`SandboxApp`] that [`router`] builds. It derefs to that app, whose methods tell what happened.
 ///
 /// Stop it with [`shutdown`](Self::shutdown); dropping it stops it too (without waiting).
 pub struct Sandbox {
-    shared: Arc<Shared>,
-    base_url: String,
+    app: SandboxApp,
     local_addr: SocketAddr,
-    cancel: CancellationToken,
-    tasks: Vec<JoinHandle<()>>,
+    server: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.shared.config.client_id)
+            .field("base_url", &self.base_url())
+            .field("client_id", &self.client_id())
             .finish_non_exhaustive()
+    }
+}
+
+impl Deref for Sandbox {
+    type Target = SandboxApp;
+
+    fn deref(&self) -> &SandboxApp {
+        &self.app
     }
 }
 
@@ -172,48 +346,25 @@ impl Sandbox {
     }
 
     async fn start_with(config: SandboxConfig) -> io::Result<Sandbox> {
-        if config.max_accounts == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "max_accounts must be at least 1",
-            ));
-        }
-        config
-            .faults
-            .validate()
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        config.validate()?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let local_addr = listener.local_addr()?;
-        let base_url = format!("http://{local_addr}");
-        let cancel = CancellationToken::new();
-        let (callbacks, callback_rx) = callback::queue();
-        let shared = Arc::new(Shared::new(config, base_url.clone(), callbacks));
-
-        let app = router(shared.clone());
-        let server_cancel = cancel.clone();
+        let app = SandboxApp::new(config, format!("http://{local_addr}"));
+        let (router, stopped) = (app.router(), app.cancel.clone());
         let server = tokio::spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(server_cancel.cancelled_owned())
+            let result = axum::serve(listener, router)
+                .with_graceful_shutdown(stopped.cancelled_owned())
                 .await;
             if let Err(error) = result {
                 tracing::error!(%error, "sandbox server stopped");
             }
         });
-        let sweeper = tokio::spawn(lifecycle::run(shared.clone(), cancel.clone()));
-        let dispatcher = tokio::spawn(callback::run(shared.clone(), callback_rx, cancel.clone()));
-        tracing::info!(%base_url, "Jumio KYX sandbox started");
+        tracing::info!(base_url = %app.base_url(), "Jumio KYX sandbox started");
         Ok(Sandbox {
-            shared,
-            base_url,
+            app,
             local_addr,
-            cancel,
-            tasks: vec![server, sweeper, dispatcher],
+            server: Some(server),
         })
-    }
-
-    /// Base URL of every service, for example `http://127.0.0.1:40123` (no trailing slash).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
     }
 
     /// The address the sandbox listens on.
@@ -221,74 +372,17 @@ impl Sandbox {
         self.local_addr
     }
 
-    /// The OAuth2 client id the token endpoint accepts.
-    pub fn client_id(&self) -> &str {
-        &self.shared.config.client_id
-    }
-
-    /// The OAuth2 client secret the token endpoint accepts.
-    pub fn client_secret(&self) -> &str {
-        &self.shared.config.client_secret
-    }
-
-    /// The settings the sandbox runs with.
-    pub fn config(&self) -> &SandboxConfig {
-        &self.shared.config
-    }
-
-    /// Requests that reached `POST /oauth2/token`, successful or not.
-    pub fn token_requests(&self) -> u64 {
-        self.shared.counters.token_requests.load(Ordering::Relaxed)
-    }
-
-    /// Accounts currently stored.
-    pub fn account_count(&self) -> usize {
-        self.shared.lock().account_count()
-    }
-
-    /// All counters at once.
-    pub fn stats(&self) -> SandboxStats {
-        self.shared.stats()
-    }
-
-    /// Every fault injected so far, in the order their outcome was settled (a slow or
-    /// dropped-after fault once its request was handled); [`FaultRecord::seq`] gives the order of
-    /// arrival. At most [`MAX_FAULT_RECORDS`] are kept, the oldest discarded first;
-    /// [`stats().faults`](SandboxStats::faults) counts them all.
-    pub fn faults(&self) -> Vec<FaultRecord> {
-        self.shared.faults.records()
-    }
-
-    /// Requests eligible for faults so far (every operation of the API but the health check,
-    /// faulted or not): the sequence number the next one gets. See [`FaultConfig`].
-    pub fn eligible_requests(&self) -> u64 {
-        self.shared.faults.eligible_requests()
-    }
-
-    /// The `customerInternalReference` of every account currently held, oldest account first
-    /// (the reference given at creation), for example to detect duplicates.
-    pub fn account_references(&self) -> Vec<String> {
-        self.shared.lock().account_references()
-    }
-
     /// Stops accepting connections, lets running requests finish, stops the background tasks
     /// (processing, expiry sweep, callback delivery) and waits for them.
     pub async fn shutdown(mut self) {
-        self.cancel.cancel();
-        self.shared.faults.stop();
-        for task in self.tasks.drain(..) {
-            if let Err(error) = task.await {
-                tracing::error!(%error, "sandbox task failed");
-            }
+        self.app.stop();
+        if let Some(server) = self.server.take()
+            && let Err(error) = server.await
+        {
+            tracing::error!(%error, "sandbox server failed");
         }
-        tracing::info!(base_url = %self.base_url, "Jumio KYX sandbox stopped");
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-        self.shared.faults.stop();
+        self.app.join().await;
+        tracing::info!(base_url = %self.base_url(), "Jumio KYX sandbox stopped");
     }
 }
 
@@ -302,48 +396,4 @@ where
     shutdown.await;
     sandbox.shutdown().await;
     Ok(())
-}
-
-/// Largest request body of an upload: a bit over the 10 MB file limit, so that a larger file gets
-/// a precise `400` naming its size instead of a cut-off stream.
-const UPLOAD_BODY_LIMIT: usize = upload::MAX_FILE_BYTES + 2 * 1024 * 1024;
-
-fn router(shared: Arc<Shared>) -> Router {
-    const EXECUTION: &str =
-        "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}";
-    let part_upload = format!("{EXECUTION}/credentials/{{credentialId}}/parts/{{classifier}}");
-    let prepared_data = format!("{EXECUTION}/credentials/{{credentialId}}/parts/PREPARED_DATA");
-    Router::new()
-        .route("/", get(retrieval::health))
-        .route("/oauth2/token", post(auth::token))
-        .route("/api/v1/accounts", post(accounts::create))
-        .route(
-            "/api/v1/accounts/{accountId}",
-            put(accounts::update).delete(retrieval::delete_account),
-        )
-        .route(
-            &part_upload,
-            post(upload::upload_part).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
-        )
-        .route(&prepared_data, post(upload::upload_prepared_data))
-        .route(
-            EXECUTION,
-            put(upload::finalize)
-                .get(retrieval::details)
-                .delete(retrieval::delete_execution),
-        )
-        .route(&format!("{EXECUTION}/status"), get(retrieval::status))
-        .route(&format!("{EXECUTION}/steps"), get(retrieval::steps))
-        .route(
-            "/api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}",
-            get(retrieval::part),
-        )
-        .fallback(errors::no_route)
-        .layer(axum::middleware::from_fn(auth::require_user_agent))
-        // Outermost: a faulted request is refused before any other check.
-        .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            faults::inject,
-        ))
-        .with_state(shared)
 }

@@ -6,20 +6,18 @@
 //! `sweep_interval`.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::state::Shared;
+use super::state::AppState;
 
 /// Applies due transitions every `sweep_interval` until `cancel`.
-pub(crate) async fn run(shared: Arc<Shared>, cancel: CancellationToken) {
+pub(crate) async fn run(app: Arc<AppState>, cancel: CancellationToken) {
     loop {
-        let changes = shared.lock().advance(Instant::now(), &shared.links(), None);
-        shared.announce(changes);
+        app.advance_all();
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = tokio::time::sleep(shared.config.sweep_interval) => {}
+            () = tokio::time::sleep(app.config.sweep_interval) => {}
         }
     }
 }

@@ -1,5 +1,9 @@
 //! The absolute links the sandbox hands out, all on its own base URL (every service on one address).
 
+use std::fmt::Display;
+
+use jumio_kyx::generated::types::{AccountLink, WorkflowExecutionState};
+
 /// Builds links on one base URL (no trailing slash).
 #[derive(Clone, Debug)]
 pub(crate) struct Links<'a> {
@@ -24,6 +28,12 @@ impl<'a> Links<'a> {
         )
     }
 
+    /// Sets the links of an account and a workflow execution of it.
+    pub(crate) fn fill(&self, account: &mut AccountLink, execution: &mut WorkflowExecutionState) {
+        execution.href = Some(self.execution(&account.id, &execution.id));
+        account.href = Some(self.account(&account.id));
+    }
+
     pub(crate) fn steps(&self, account: &str, execution: &str) -> String {
         format!("{}/steps", self.execution(account, execution))
     }
@@ -34,7 +44,7 @@ impl<'a> Links<'a> {
         account: &str,
         execution: &str,
         credential: &str,
-        classifier: &str,
+        classifier: impl Display,
     ) -> String {
         format!(
             "{}/credentials/{credential}/parts/{classifier}",
@@ -43,7 +53,7 @@ impl<'a> Links<'a> {
     }
 
     /// Retrieval link of a stored part.
-    pub(crate) fn part(&self, account: &str, credential: &str, classifier: &str) -> String {
+    pub(crate) fn part(&self, account: &str, credential: &str, classifier: impl Display) -> String {
         format!(
             "{}/api/v1/accounts/{account}/credentials/{credential}/parts/{classifier}",
             self.base

@@ -5,19 +5,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::require_access;
+use super::auth::Access;
 use super::errors::ApiError;
 use super::scenarios::not_executed;
-use super::state::{Classifier, Execution, Shared, Status};
+use super::state::{AppState, Execution};
 use jumio_kyx::generated::types::{
-    AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
-    RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails,
-    WorkflowExecutionState, WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,
+    AccountReference, CredentialPart, HealthResponse, PartClassifier, RetrievedCredential,
+    ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus, WorkflowStatusResponse,
+    WorkflowSteps, WorkflowSummary,
 };
 
 type ExecutionPath = (String, String);
@@ -29,20 +28,17 @@ fn unknown_execution(account: &str, execution: &str) -> ApiError {
 }
 
 /// Reads one execution after applying its due transitions.
-fn with_execution<T>(
-    shared: &Shared,
-    headers: &HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
-    read: impl FnOnce(&Shared, &Execution) -> T,
+fn read_execution<T>(
+    app: &AppState,
+    (account, execution): ExecutionPath,
+    read: impl FnOnce(&AppState, &Execution) -> T,
 ) -> Result<T, ApiError> {
-    require_access(shared, headers)?;
-    let Path((account, execution)) = path?;
-    shared.advance_one(&account, &execution);
-    let store = shared.lock();
+    app.advance_one(&account, &execution);
+    let store = app.lock();
     let found = store
         .execution(&account, &execution)
         .ok_or_else(|| unknown_execution(&account, &execution))?;
-    Ok(read(shared, found))
+    Ok(read(app, found))
 }
 
 /// `GET /`: the health check.
@@ -66,23 +62,15 @@ pub(crate) async fn health() -> Json<HealthResponse> {
 
 /// `GET .../workflow-executions/{workflowExecutionId}/status`.
 pub(crate) async fn status(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access { path: ids, .. }: Access<ExecutionPath>,
 ) -> Result<Json<WorkflowStatusResponse>, ApiError> {
-    with_execution(&shared, &headers, path, |shared, execution| {
-        let links = shared.links();
+    read_execution(&app, ids, |app, execution| {
+        let (mut account, mut workflow_execution) = (execution.account_link(), execution.state());
+        app.links().fill(&mut account, &mut workflow_execution);
         WorkflowStatusResponse {
-            account: AccountLink {
-                id: execution.account_id.clone(),
-                href: Some(links.account(&execution.account_id)),
-            },
-            workflow_execution: WorkflowExecutionState {
-                id: execution.id.clone(),
-                href: Some(links.execution(&execution.account_id, &execution.id)),
-                definition_key: Some(execution.definition_key.to_string()),
-                status: execution.status.generated(),
-            },
+            account,
+            workflow_execution,
         }
     })
     .map(Json)
@@ -90,15 +78,14 @@ pub(crate) async fn status(
 
 /// `GET .../workflow-executions/{workflowExecutionId}`: details with the result.
 pub(crate) async fn details(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access { path: ids, .. }: Access<ExecutionPath>,
 ) -> Result<Json<WorkflowExecutionDetails>, ApiError> {
-    with_execution(&shared, &headers, path, details_of).map(Json)
+    read_execution(&app, ids, details_of).map(Json)
 }
 
-fn details_of(shared: &Shared, execution: &Execution) -> WorkflowExecutionDetails {
-    let links = shared.links();
+fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails {
+    let links = app.links();
     let account = &execution.account_id;
     let credentials = execution
         .credentials
@@ -106,28 +93,28 @@ fn details_of(shared: &Shared, execution: &Execution) -> WorkflowExecutionDetail
         .filter(|c| !c.parts.is_empty())
         .map(|credential| RetrievedCredential {
             id: credential.id.clone(),
-            category: credential.category.generated(),
+            category: credential.category.clone(),
             client_ip: None,
             parts: credential
                 .parts
                 .keys()
                 .map(|classifier| CredentialPart {
-                    classifier: PartClassifier::from(classifier.name()),
-                    href: Some(links.part(account, &credential.id, classifier.name())),
+                    classifier: classifier.clone(),
+                    href: Some(links.part(account, &credential.id, classifier)),
                     capture_type: None,
                 })
                 .collect(),
         })
         .collect();
-    let (decision, capabilities) = match (&execution.outcome, execution.status) {
+    let (decision, capabilities) = match (&execution.outcome, &execution.status) {
         (Some(outcome), _) => (outcome.decision.clone(), Some(outcome.capabilities.clone())),
-        (None, Status::TokenExpired) => (not_executed("TOKEN_EXPIRED"), None),
+        (None, WorkflowStatus::TokenExpired) => (not_executed("TOKEN_EXPIRED"), None),
         (None, _) => (not_executed("NOT_EXECUTED"), None),
     };
     WorkflowExecutionDetails {
         workflow: WorkflowSummary {
             id: execution.id.clone(),
-            status: execution.status.generated(),
+            status: execution.status.clone(),
             definition_key: Some(execution.definition_key.to_string()),
             user_reference: execution.user_reference.clone(),
             customer_internal_reference: Some(execution.customer_internal_reference.clone()),
@@ -150,11 +137,10 @@ fn details_of(shared: &Shared, execution: &Execution) -> WorkflowExecutionDetail
 
 /// `GET .../workflow-executions/{workflowExecutionId}/steps`: the KYX steps (empty until processed).
 pub(crate) async fn steps(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access { path: ids, .. }: Access<ExecutionPath>,
 ) -> Result<Json<WorkflowSteps>, ApiError> {
-    with_execution(&shared, &headers, path, |_, execution| WorkflowSteps {
+    read_execution(&app, ids, |_, execution| WorkflowSteps {
         steps: execution
             .outcome
             .as_ref()
@@ -167,13 +153,13 @@ pub(crate) async fn steps(
 /// `GET /api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}`: the stored
 /// bytes with their content type.
 pub(crate) async fn part(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access {
+        path: (account_id, credential_id, classifier),
+        ..
+    }: Access<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    require_access(&shared, &headers)?;
-    let Path((account_id, credential_id, classifier)) = path?;
-    let store = shared.lock();
+    let store = app.lock();
     let account = store
         .account(&account_id)
         .ok_or_else(|| ApiError::not_found(format!("account {account_id} does not exist")))?;
@@ -182,8 +168,8 @@ pub(crate) async fn part(
             "credential {credential_id} of account {account_id} does not exist"
         ))
     })?;
-    let stored = Classifier::parse(&classifier)
-        .and_then(|c| account.part(&credential_id, c))
+    let stored = account
+        .part(&credential_id, &PartClassifier::from(classifier.as_str()))
         .ok_or_else(|| {
             ApiError::not_found(format!(
                 "credential {credential_id} has no part {classifier}"
@@ -197,13 +183,10 @@ pub(crate) async fn part(
 
 /// `DELETE /api/v1/accounts/{accountId}`.
 pub(crate) async fn delete_account(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<String>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access { path: account, .. }: Access<String>,
 ) -> Result<(), ApiError> {
-    require_access(&shared, &headers)?;
-    let Path(account) = path?;
-    if shared.lock().remove_account(&account) {
+    if app.lock().remove_account(&account) {
         tracing::debug!(%account, "account deleted");
         Ok(())
     } else {
@@ -215,13 +198,13 @@ pub(crate) async fn delete_account(
 
 /// `DELETE .../workflow-executions/{workflowExecutionId}`.
 pub(crate) async fn delete_execution(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    Access {
+        path: (account, execution),
+        ..
+    }: Access<ExecutionPath>,
 ) -> Result<(), ApiError> {
-    require_access(&shared, &headers)?;
-    let Path((account, execution)) = path?;
-    if shared.lock().remove_execution(&account, &execution) {
+    if app.lock().remove_execution(&account, &execution) {
         tracing::debug!(%account, workflow_execution = %execution, "workflow execution deleted");
         Ok(())
     } else {

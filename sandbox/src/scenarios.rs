@@ -9,14 +9,16 @@ use chrono::{Datelike as _, NaiveDate};
 use sha2::{Digest as _, Sha256};
 
 use super::links::Links;
-use super::state::{Category, Classifier, Execution, StoredPart, timestamp};
+use super::state::Execution;
+use super::store::{Outcome, StoredPart, timestamp};
 use jumio_kyx::generated::types::{
-    Capabilities, CapabilityCredential, CapabilityDecision, CapabilityResult, DateParts, Decision,
-    DecisionDetails, DecisionLabel, DecisionType, ExtractedAddress, ExtractedData,
-    ExtractedDocumentSubType, ExtractedDocumentType, ExtractionResult, FaceSearchFindings,
-    FaceSearchStatus, ImageChecksData, ImageChecksResult, LivenessData, LivenessResult,
-    LivenessType, Risk, ScreeningSearchStatus, SimilarityData, SimilarityOutcome, SimilarityResult,
-    StepName, WatchlistScreeningData, WatchlistScreeningResult, WorkflowStep,
+    Capabilities, CapabilityCredential, CapabilityDecision, CapabilityResult, CredentialCategory,
+    DateParts, Decision, DecisionDetails, DecisionLabel, DecisionType, ExtractedAddress,
+    ExtractedData, ExtractedDocumentSubType, ExtractedDocumentType, ExtractionResult,
+    FaceSearchFindings, FaceSearchStatus, ImageChecksData, ImageChecksResult, LivenessData,
+    LivenessResult, LivenessType, PartClassifier, Risk, ScreeningSearchStatus, SimilarityData,
+    SimilarityOutcome, SimilarityResult, StepName, WatchlistScreeningData,
+    WatchlistScreeningResult, WorkflowStep,
 };
 
 /// Workflow definition keys the sandbox runs.
@@ -26,7 +28,7 @@ pub(crate) const KNOWN_WORKFLOWS: [u64; 2] = [10011, 10013];
 pub(crate) const BLUR_MARKER: &[u8] = b"JUMIO-SANDBOX:BLURRED";
 
 /// Images whose longest side is at most this many pixels are too small to be usable.
-pub(crate) const SMALL_IMAGE_MAX_SIDE: usize = 600;
+pub(crate) const SMALL_IMAGE_MAX_SIDE: u32 = 600;
 
 /// The token lifetime of a workflow execution marked `#expire`.
 pub(crate) const EXPIRE_MARKER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(2);
@@ -84,81 +86,49 @@ impl Capability {
         }
     }
 
-    /// The labels Jumio documents for this capability with a WARNING or REJECTED decision; the
-    /// first is the one a marker without a label selects.
-    fn labels(self, outcome: Forced) -> &'static [&'static str] {
+    /// The labels Jumio documents for this capability with a WARNING or REJECTED decision,
+    /// separated by spaces; the first is the one a marker without a label selects.
+    fn labels(self, outcome: Forced) -> &'static str {
         use Forced::{Rejected, Warning};
         match (self, outcome) {
-            (Self::Usability, Warning) => &[
-                "UNSUPPORTED_COUNTRY",
-                "UNSUPPORTED_DOCUMENT_TYPE",
-                "LIVENESS_UNDETERMINED",
-            ],
-            (Self::Usability, Rejected) => &[
-                "BAD_QUALITY",
-                "BLURRED",
-                "BAD_QUALITY_IMAGE",
-                "PART_OF_DOCUMENT_MISSING",
-                "PART_OF_DOCUMENT_HIDDEN",
-                "DAMAGED_DOCUMENT",
-                "GLARE",
-                "MISSING_MANDATORY_DATAPOINTS",
-                "BLACK_WHITE",
-                "MISSING_PAGE",
-                "MISSING_SIGNATURE",
-                "NOT_A_DOCUMENT",
-                "PHOTOCOPY",
-            ],
-            (Self::ImageChecks, Warning) => &["REPEATED_FACE", "DIFFERENT_PERSON"],
-            (Self::ImageChecks, Rejected) => &[
-                "DIGITAL_COPY",
-                "FAILED",
-                "WATERMARK",
-                "MANIPULATED_DOCUMENT",
-                "OTHER_REJECTION",
-                "GHOST_IMAGE_DIFFERENT",
-                "PUNCHED",
-                "SAMPLE",
-                "FAKE",
-                "CHIP_MISSING",
-                "DIGITAL_MANIPULATION",
-                "MISMATCH_FRONT_BACK",
-            ],
-            (Self::DataChecks, Rejected) => &[
-                "MISMATCHING_DATAPOINTS",
-                "NFC_CERTIFICATE",
-                "MRZ_CHECKSUM",
-                "MISMATCHING_DATA_REPEATED_FACE",
-                "MISMATCH_FRONT_BACK",
-                "SUPERIMPOSED_TEXT",
-                "MISMATCH_HRZ_MRZ_DATA",
-            ],
-            (Self::Liveness, Warning) => &["AGE_DIFFERENCE", "BAD_QUALITY"],
-            (Self::Liveness, Rejected) => &[
-                "LIVENESS_UNDETERMINED",
-                "ID_USED_AS_SELFIE",
-                "MULTIPLE_PEOPLE",
-                "DIGITAL_COPY",
-                "PHOTOCOPY",
-                "MANIPULATED",
-                "NO_FACE_PRESENT",
-                "FACE_NOT_FULLY_VISIBLE",
-                "BLACK_WHITE",
-            ],
-            (Self::Similarity, Warning) => &["NOT_POSSIBLE"],
-            (Self::Similarity, Rejected) => &["NO_MATCH"],
-            (Self::WatchlistScreening, Warning) => &["ALERT"],
+            (Self::Usability, Warning) => {
+                "UNSUPPORTED_COUNTRY UNSUPPORTED_DOCUMENT_TYPE LIVENESS_UNDETERMINED"
+            }
+            (Self::Usability, Rejected) => {
+                "BAD_QUALITY BLURRED BAD_QUALITY_IMAGE PART_OF_DOCUMENT_MISSING \
+                PART_OF_DOCUMENT_HIDDEN DAMAGED_DOCUMENT GLARE MISSING_MANDATORY_DATAPOINTS \
+                BLACK_WHITE MISSING_PAGE MISSING_SIGNATURE NOT_A_DOCUMENT PHOTOCOPY"
+            }
+            (Self::ImageChecks, Warning) => "REPEATED_FACE DIFFERENT_PERSON",
+            (Self::ImageChecks, Rejected) => {
+                "DIGITAL_COPY FAILED WATERMARK MANIPULATED_DOCUMENT OTHER_REJECTION \
+                GHOST_IMAGE_DIFFERENT PUNCHED SAMPLE FAKE CHIP_MISSING DIGITAL_MANIPULATION \
+                MISMATCH_FRONT_BACK"
+            }
+            (Self::DataChecks, Rejected) => {
+                "MISMATCHING_DATAPOINTS NFC_CERTIFICATE MRZ_CHECKSUM \
+                MISMATCHING_DATA_REPEATED_FACE MISMATCH_FRONT_BACK SUPERIMPOSED_TEXT \
+                MISMATCH_HRZ_MRZ_DATA"
+            }
+            (Self::Liveness, Warning) => "AGE_DIFFERENCE BAD_QUALITY",
+            (Self::Liveness, Rejected) => {
+                "LIVENESS_UNDETERMINED ID_USED_AS_SELFIE MULTIPLE_PEOPLE DIGITAL_COPY PHOTOCOPY \
+                MANIPULATED NO_FACE_PRESENT FACE_NOT_FULLY_VISIBLE BLACK_WHITE"
+            }
+            (Self::Similarity, Warning) => "NOT_POSSIBLE",
+            (Self::Similarity, Rejected) => "NO_MATCH",
+            (Self::WatchlistScreening, Warning) => "ALERT",
             (
                 Self::AddressValidation | Self::ProofOfResidency | Self::DrivingLicenseVerification,
                 Warning,
-            ) => &["ALERT"],
+            ) => "ALERT",
             (
                 Self::AddressValidation | Self::ProofOfResidency | Self::DrivingLicenseVerification,
                 Rejected,
-            ) => &["DENY"],
+            ) => "DENY",
             (Self::Extraction, _)
             | (Self::DataChecks, Warning)
-            | (Self::WatchlistScreening, Rejected) => &[],
+            | (Self::WatchlistScreening, Rejected) => "",
         }
     }
 }
@@ -234,7 +204,7 @@ pub(crate) fn parse(reference: &str, key: u64) -> Result<Scenario, String> {
                 capability.name()
             ));
         }
-        let labels = capability.labels(outcome);
+        let labels: Vec<&str> = capability.labels(outcome).split_whitespace().collect();
         if labels.is_empty() {
             return Err(format!(
                 "marker `#{marker}`: Jumio documents no {} outcome for {}",
@@ -342,16 +312,6 @@ impl Scenario {
     }
 }
 
-/// The result of processing a workflow execution.
-#[derive(Clone, Debug)]
-pub(crate) struct Outcome {
-    pub decision: Decision,
-    pub capabilities: Capabilities,
-    pub steps: Vec<WorkflowStep>,
-    /// The face map stored for the FACEMAP credential when liveness ran.
-    pub facemap: Option<StoredPart>,
-}
-
 /// A deterministic UUID-shaped id derived from `seed`.
 fn derived_id(seed: &[&str]) -> String {
     let mut hash = Sha256::new();
@@ -433,60 +393,61 @@ fn image_quality<'a>(parts: impl IntoIterator<Item = &'a StoredPart>) -> Option<
 pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
     let scenario = &execution.scenario;
     let key = execution.definition_key;
-    let front = execution.part(Category::Id, Classifier::Front);
-    let back = execution.part(Category::Id, Classifier::Back);
-    let face = execution.part(Category::Selfie, Classifier::Face);
+    let front = execution.part(&CredentialCategory::Id, &PartClassifier::Front);
+    let back = execution.part(&CredentialCategory::Id, &PartClassifier::Back);
+    let face = execution.part(&CredentialCategory::Selfie, &PartClassifier::Face);
     let id_parts: Vec<&StoredPart> = front.into_iter().chain(back).collect();
 
     let usability_id = image_quality(id_parts.iter().copied())
         .unwrap_or_else(|| scenario.or(Capability::Usability, Verdict::OK));
     let usability_selfie = image_quality(face).unwrap_or(Verdict::OK);
-    let front_equals_back = matches!((front, back), (Some(f), Some(b)) if f.digest == b.digest);
-    let image_checks = if !usability_id.usable() {
-        Verdict::PRECONDITION
-    } else if front_equals_back {
-        Verdict::new(Kind::Rejected, "MISMATCH_FRONT_BACK")
-    } else {
-        scenario.or(Capability::ImageChecks, Verdict::OK)
+    // A capability whose precondition fails is not executed; else an image rule that applies
+    // decides, else the marker, else it passes.
+    let depending = |precondition: bool, rejected_by_rule: Option<&'static str>, capability| match (
+        precondition,
+        rejected_by_rule,
+    ) {
+        (false, _) => Verdict::PRECONDITION,
+        (true, Some(label)) => Verdict::new(Kind::Rejected, label),
+        (true, None) => scenario.or(capability, Verdict::OK),
     };
+    let front_equals_back = matches!((front, back), (Some(f), Some(b)) if f.digest == b.digest);
+    let image_checks = depending(
+        usability_id.usable(),
+        front_equals_back.then_some("MISMATCH_FRONT_BACK"),
+        Capability::ImageChecks,
+    );
     let extraction = if image_checks.usable() {
         Verdict::OK
     } else {
         Verdict::PRECONDITION
     };
     let extracted = extraction.usable();
-    let after_extraction = |capability| {
-        if extracted {
-            scenario.or(capability, Verdict::OK)
-        } else {
-            Verdict::PRECONDITION
-        }
-    };
+    let after_extraction = |capability| depending(extracted, None, capability);
     let data_checks = after_extraction(Capability::DataChecks);
     let selfie_is_id = face.is_some_and(|f| id_parts.iter().any(|p| p.digest == f.digest));
-    let liveness = if !usability_selfie.usable() {
-        Verdict::PRECONDITION
-    } else if selfie_is_id {
-        Verdict::new(Kind::Rejected, "ID_USED_AS_SELFIE")
-    } else {
-        scenario.or(Capability::Liveness, Verdict::OK)
-    };
+    let liveness = depending(
+        usability_selfie.usable(),
+        selfie_is_id.then_some("ID_USED_AS_SELFIE"),
+        Capability::Liveness,
+    );
     let similarity = if usability_id.usable() && usability_selfie.usable() {
         scenario.or(Capability::Similarity, Verdict::new(Kind::Passed, "MATCH"))
     } else {
         Verdict::PRECONDITION
     };
 
-    let id = |category: Category| execution.credential_of(category).map(|c| c.id.as_str());
-    let id_credential = id(Category::Id).unwrap_or_default();
-    let selfie_credential = id(Category::Selfie).unwrap_or_default();
-    let facemap_credential = id(Category::Facemap);
-    let cred = |credential: &str, category: Category| CapabilityCredential {
+    let id =
+        |category: CredentialCategory| execution.credential_of(&category).map(|c| c.id.as_str());
+    let id_credential = id(CredentialCategory::Id).unwrap_or_default();
+    let selfie_credential = id(CredentialCategory::Selfie).unwrap_or_default();
+    let facemap_credential = id(CredentialCategory::Facemap);
+    let cred = |credential: &str, category: CredentialCategory| CapabilityCredential {
         id: credential.to_owned(),
-        category: Some(category.generated()),
+        category: Some(category),
     };
-    let on_id = || vec![cred(id_credential, Category::Id)];
-    let on_selfie = || vec![cred(selfie_credential, Category::Selfie)];
+    let on_id = || vec![cred(id_credential, CredentialCategory::Id)];
+    let on_selfie = || vec![cred(selfie_credential, CredentialCategory::Selfie)];
     let result_id =
         |name: &str, index: usize| derived_id(&[&execution.id, name, &index.to_string()]);
     let simple =
@@ -534,8 +495,8 @@ pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
         data: extracted.then(|| specimen(execution, front)),
     };
     let data_checks_result = simple("dataChecks", data_checks, on_id());
-    let facemap_href = facemap_credential
-        .map(|c| links.part(&execution.account_id, c, Classifier::Facemap.name()));
+    let facemap_href =
+        facemap_credential.map(|c| links.part(&execution.account_id, c, PartClassifier::Facemap));
     let age = specimen_age();
     let liveness_result = LivenessResult {
         id: result_id("liveness", 0),

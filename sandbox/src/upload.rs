@@ -1,112 +1,156 @@
-//! The API channel: credential part upload (multipart `file`, JPEG or PNG by content, Jumio's size
-//! and resolution limits), prepared data, and finalization. Authorised by the transaction token of
-//! the workflow execution only.
+//! The API channel: credential part upload (multipart `file`, checked by `image.rs`), prepared data,
+//! and finalization. Authorised by the transaction token of the workflow execution only.
 
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::{Arc, MutexGuard};
 use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::multipart::MultipartError;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use super::auth::{require_some_transaction, require_transaction};
+use super::auth::{Authorised, TransactionScope, require_transaction};
+use super::counters;
 use super::errors::ApiError;
+use super::image::{self, megabytes};
+use super::links::Links;
 use super::scenarios::BLUR_MARKER;
-use super::state::{
-    Category, Classifier, Execution, Shared, Status, StatusChange, StoredPart, timestamp,
-};
+use super::state::{AppState, Execution, Store};
+use super::store::{Credential, StoredPart, timestamp};
 use jumio_kyx::generated::types::{
-    AccountReference, CredentialReference, FinalizeResponse, PartReference, PreparedData,
-    UploadLinks, UploadResponse, WorkflowExecutionReference,
+    AccountReference, CredentialCategory, CredentialReference, FinalizeResponse, PartClassifier,
+    PartReference, PreparedData, UploadClassifier, UploadLinks, UploadResponse,
+    WorkflowExecutionReference, WorkflowStatus,
 };
+use jumio_kyx::limits::image::MAX_BYTES;
 
-/// Largest image Jumio accepts: 10 MB.
-pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
-/// Largest width and height Jumio accepts.
-const MAX_SIDE: usize = 8000;
-/// The longest side must be more than this.
-const MIN_LONGEST_SIDE: usize = 300;
+/// Largest request body of an upload: a bit over Jumio's largest image, so that a larger file
+/// gets a precise `400` naming its size instead of a cut-off stream.
+pub(crate) const BODY_LIMIT: usize = MAX_BYTES as usize + 2 * 1024 * 1024;
 
-const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
-const PNG_MAGIC: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
-type ExecutionPath = (String, String);
-type PartPath = (String, String, String, String);
-
-fn megabytes(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+/// The classifiers that can be uploaded to a credential of `category` over the API: FRONT and
+/// BACK of an ID, FACE of a SELFIE. FACEMAP credentials are captured by the SDK and Web clients;
+/// the sandbox's workflows have no others.
+pub(crate) fn upload_classifiers(category: &CredentialCategory) -> &'static [UploadClassifier] {
+    match category {
+        CredentialCategory::Id => &[UploadClassifier::Front, UploadClassifier::Back],
+        CredentialCategory::Selfie => &[UploadClassifier::Face],
+        _ => &[],
+    }
 }
 
-/// The execution addressed by a transaction-token call, checked in Jumio's order: a token of the
-/// right kind (401), known ids (404), the token of this very execution (401), not expired (401).
-fn authorised<'s>(
-    shared: &Shared,
-    store: &'s super::state::Store,
-    headers: &HeaderMap,
+/// The upload links of a credential, keyed as in `api.parts` (`front`, `back`, `face`).
+pub(crate) fn part_links(
+    links: &Links<'_>,
     account: &str,
     execution: &str,
-) -> Result<&'s Execution, ApiError> {
-    let found = store.execution(account, execution).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "workflow execution {execution} of account {account} does not exist"
-        ))
-    })?;
-    require_transaction(shared, headers, &found.transaction_token, execution)?;
-    if found.status == Status::TokenExpired {
-        return Err(ApiError::unauthorized(
-            "the transaction token has expired (the workflow execution is TOKEN_EXPIRED)",
-        ));
-    }
-    Ok(found)
+    credential: &Credential,
+) -> Vec<(String, String)> {
+    upload_classifiers(&credential.category)
+        .iter()
+        .map(|classifier| {
+            let key = classifier.to_string().to_ascii_lowercase();
+            (
+                key,
+                links.upload(account, execution, &credential.id, classifier),
+            )
+        })
+        .collect()
 }
 
-fn not_initiated(execution: &Execution) -> Option<ApiError> {
-    (execution.status != Status::Initiated).then(|| {
-        ApiError::bad_request(format!(
-            "workflow execution {} is {} and was finalized already; create a new one with an \
-             account update",
-            execution.id,
-            execution.status.name()
-        ))
-    })
+/// The ids in the path of an API-channel call.
+#[derive(Deserialize)]
+pub(crate) struct ChannelIds {
+    #[serde(rename = "accountId")]
+    account: String,
+    #[serde(rename = "workflowExecutionId")]
+    execution: String,
+    #[serde(rename = "credentialId", default)]
+    credential: Option<String>,
+    #[serde(default)]
+    classifier: Option<String>,
+}
+
+/// An API-channel call (upload, prepared data, finalization): a transaction token, and the ids of
+/// its path.
+pub(crate) type ChannelCall = Authorised<TransactionScope, ChannelIds>;
+
+impl ChannelCall {
+    fn credential_id(&self) -> &str {
+        self.path.credential.as_deref().unwrap_or_default()
+    }
+
+    /// The store, locked, with the due transitions of the execution applied first.
+    fn open<'a>(&self, app: &'a AppState) -> MutexGuard<'a, Store> {
+        app.advance_one(&self.path.account, &self.path.execution);
+        app.lock()
+    }
+
+    /// The execution the call addresses: known ids (`404`), the transaction token of this very
+    /// execution (`401`), not expired (`401`).
+    fn execution<'s>(&self, app: &AppState, store: &'s Store) -> Result<&'s Execution, ApiError> {
+        let ChannelIds {
+            account, execution, ..
+        } = &self.path;
+        let found = store.execution(account, execution).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "workflow execution {execution} of account {account} does not exist"
+            ))
+        })?;
+        require_transaction(app, &self.headers, &found.transaction_token, execution)?;
+        if found.status == WorkflowStatus::TokenExpired {
+            return Err(ApiError::unauthorized(
+                "the transaction token has expired (the workflow execution is TOKEN_EXPIRED)",
+            ));
+        }
+        Ok(found)
+    }
+
+    /// The credential the call uploads to, in an execution that takes uploads: the execution as
+    /// [`execution`](Self::execution), a credential of it (`404`), not finalized yet (`400`).
+    fn credential<'s>(&self, app: &AppState, store: &'s Store) -> Result<&'s Credential, ApiError> {
+        let execution = self.execution(app, store)?;
+        let credential = execution.credential(self.credential_id()).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "credential {} is not part of workflow execution {}",
+                self.credential_id(),
+                execution.id
+            ))
+        })?;
+        ensure_initiated(execution)?;
+        Ok(credential)
+    }
+}
+
+fn ensure_initiated(execution: &Execution) -> Result<(), ApiError> {
+    if execution.status == WorkflowStatus::Initiated {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(format!(
+        "workflow execution {} is {} and was finalized already; create a new one with an account \
+         update",
+        execution.id, execution.status
+    )))
 }
 
 /// `POST .../credentials/{credentialId}/parts/{classifier}`.
 pub(crate) async fn upload_part(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<PartPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    call: ChannelCall,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<UploadResponse>, ApiError> {
-    require_some_transaction(&shared, &headers)?;
-    let Path((account_id, execution_id, credential_id, classifier)) = path?;
-    shared.advance_one(&account_id, &execution_id);
-    let classifier = Classifier::parse(&classifier).ok_or_else(|| {
+    let name = call.path.classifier.as_deref().unwrap_or_default();
+    let classifier: UploadClassifier = name.parse().map_err(|_| {
         ApiError::bad_field(
             "classifier",
-            format!("`{classifier}` is not an upload classifier; use FRONT, BACK, FACE or FACEMAP"),
+            format!("`{name}` is not an upload classifier; use FRONT, BACK, FACE or FACEMAP"),
         )
     })?;
-    {
-        let store = shared.lock();
-        let execution = authorised(&shared, &store, &headers, &account_id, &execution_id)?;
-        let credential = execution.credential(&credential_id).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "credential {credential_id} is not part of workflow execution {execution_id}"
-            ))
-        })?;
-        if let Some(error) = not_initiated(execution) {
-            return Err(error);
-        }
-        fits(credential.category, credential.linked, classifier)?;
-    }
+    fits(call.credential(&app, &call.open(&app))?, classifier)?;
 
     let mut multipart = multipart.map_err(|rejection| {
         ApiError::bad_request(format!(
@@ -114,57 +158,45 @@ pub(crate) async fn upload_part(
             rejection.body_text()
         ))
     })?;
-    let file = read_file(&mut multipart).await?;
-    let part = inspect(file)?;
-    let part_id = part.id.clone();
-    let size = part.bytes.len();
+    let part = stored_part(read_file(&mut multipart).await?)?;
+    let (part_id, size) = (part.id.clone(), part.bytes.len());
 
+    let ChannelIds {
+        account, execution, ..
+    } = &call.path;
     let response = {
-        let mut store = shared.lock();
-        let execution = authorised(&shared, &store, &headers, &account_id, &execution_id)?;
-        if let Some(error) = not_initiated(execution) {
-            return Err(error);
-        }
+        let mut store = call.open(&app);
+        call.credential(&app, &store)?;
         let evicted = store
             .store_part(
-                &account_id,
-                &execution_id,
-                &credential_id,
-                classifier,
+                account,
+                execution,
+                call.credential_id(),
+                PartClassifier::from(classifier.to_string()),
                 part,
-                shared.config.max_stored_bytes,
+                app.config.max_stored_bytes,
             )
             .map_err(|_| {
                 ApiError::bad_field(
                     "file",
                     format!(
                         "the sandbox keeps at most {} of images and this upload does not fit",
-                        megabytes(shared.config.max_stored_bytes)
+                        megabytes(app.config.max_stored_bytes as u64)
                     ),
                 )
             })?;
-        shared
-            .counters
-            .accounts_evicted
-            .fetch_add(evicted, Ordering::Relaxed);
-        let execution = store
-            .execution_mut(&account_id, &execution_id)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("workflow execution {execution_id} does not exist"))
-            })?;
-        if execution.started_at.is_none() {
-            execution.started_at = Some(timestamp());
-        }
-        upload_response(&shared, execution, &credential_id, Some(part_id))
+        counters::add(&app.counters.accounts_evicted, evicted);
+        let stored = store.execution_mut(account, execution).ok_or_else(|| {
+            ApiError::not_found(format!("workflow execution {execution} does not exist"))
+        })?;
+        stored.started_at.get_or_insert_with(timestamp);
+        upload_response(&app, stored, call.credential_id(), Some(part_id))
     };
-    shared
-        .counters
-        .parts_uploaded
-        .fetch_add(1, Ordering::Relaxed);
+    counters::add(&app.counters.parts_uploaded, 1);
     tracing::debug!(
-        account = %account_id,
-        workflow_execution = %execution_id,
-        classifier = classifier.name(),
+        %account,
+        workflow_execution = %execution,
+        %classifier,
         bytes = size,
         "credential part stored"
     );
@@ -172,32 +204,28 @@ pub(crate) async fn upload_part(
 }
 
 /// The classifier must belong to the credential: FRONT or BACK of an ID, FACE of a SELFIE.
-fn fits(category: Category, linked: bool, classifier: Classifier) -> Result<(), ApiError> {
-    if linked {
+fn fits(credential: &Credential, classifier: UploadClassifier) -> Result<(), ApiError> {
+    if credential.linked {
         return Err(ApiError::bad_field(
             "credentialId",
             "this credential was linked from an earlier workflow execution and is acquired already",
         ));
     }
-    let allowed = category.upload_classifiers();
+    let category = &credential.category;
+    let allowed = upload_classifiers(category);
     if allowed.contains(&classifier) {
         return Ok(());
     }
     let detail = if allowed.is_empty() {
         format!(
-            "{} credentials cannot be uploaded through the API; they are captured by the SDK and Web clients",
-            category.name()
+            "{category} credentials cannot be uploaded through the API; they are captured by the \
+             SDK and Web clients"
         )
     } else {
+        let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
         format!(
-            "{} does not fit a {} credential; upload {}",
-            classifier.name(),
-            category.name(),
-            allowed
-                .iter()
-                .map(|c| c.name())
-                .collect::<Vec<_>>()
-                .join(" or ")
+            "{classifier} does not fit a {category} credential; upload {}",
+            allowed.join(" or ")
         )
     };
     Err(ApiError::bad_field("classifier", detail))
@@ -209,8 +237,8 @@ fn multipart_error(error: &MultipartError) -> ApiError {
             "file",
             format!(
                 "the request body is larger than {}; Jumio accepts images of at most {}",
-                megabytes(super::UPLOAD_BODY_LIMIT),
-                megabytes(MAX_FILE_BYTES)
+                megabytes(BODY_LIMIT as u64),
+                megabytes(MAX_BYTES)
             ),
         )
     } else {
@@ -242,81 +270,33 @@ async fn read_file(multipart: &mut Multipart) -> Result<Bytes, ApiError> {
     file.ok_or_else(|| ApiError::bad_field("file", "the multipart body has no field `file`"))
 }
 
-/// Checks an image against Jumio's limits and makes it a stored part.
-fn inspect(bytes: Bytes) -> Result<StoredPart, ApiError> {
-    let bad = |detail: String| Err(ApiError::bad_field("file", detail));
-    if bytes.is_empty() {
-        return bad("file is empty".to_owned());
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        return bad(format!(
-            "file is {}; Jumio accepts at most {}",
-            megabytes(bytes.len()),
-            megabytes(MAX_FILE_BYTES)
-        ));
-    }
-    let (kind, content_type) = if bytes.starts_with(JPEG_MAGIC) {
-        ("JPEG", "image/jpeg")
-    } else if bytes.starts_with(PNG_MAGIC) {
-        ("PNG", "image/png")
-    } else {
-        return bad(
-            "file is neither a JPEG nor a PNG image (the type is read from the content, not the \
-             file name)"
-                .to_owned(),
-        );
-    };
-    let Ok(size) = imagesize::blob_size(&bytes) else {
-        return bad(format!(
-            "file starts like a {kind} but its dimensions cannot be read"
-        ));
-    };
-    let (width, height) = (size.width, size.height);
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return bad(format!(
-            "file is {width}×{height} pixels; Jumio accepts at most {MAX_SIDE}×{MAX_SIDE}"
-        ));
-    }
-    if width.max(height) <= MIN_LONGEST_SIDE {
-        return bad(format!(
-            "file is {width}×{height} pixels; its longest side must be more than {MIN_LONGEST_SIDE} pixels"
-        ));
-    }
-    let marked_blurred = memchr::memmem::find(&bytes, BLUR_MARKER).is_some();
+/// An image Jumio accepts, as a stored part.
+fn stored_part(bytes: Bytes) -> Result<StoredPart, ApiError> {
+    let image = image::check(&bytes).map_err(|detail| ApiError::bad_field("file", detail))?;
     Ok(StoredPart {
         id: uuid::Uuid::new_v4().to_string(),
         digest: Sha256::digest(&bytes).into(),
-        content_type,
-        width,
-        height,
-        marked_blurred,
+        content_type: image.content_type,
+        width: image.width,
+        height: image.height,
+        marked_blurred: memchr::memmem::find(&bytes, BLUR_MARKER).is_some(),
         bytes,
     })
 }
 
 fn upload_response(
-    shared: &Shared,
+    app: &AppState,
     execution: &Execution,
     credential_id: &str,
     part_id: Option<String>,
 ) -> UploadResponse {
-    let links = shared.links();
+    let links = app.links();
     let parts = execution
         .credential(credential_id)
         .map(|credential| {
-            credential
-                .category
-                .upload_classifiers()
-                .iter()
-                .map(|c| {
-                    let href = links.upload(
-                        &execution.account_id,
-                        &execution.id,
-                        credential_id,
-                        c.name(),
-                    );
-                    (c.key().to_owned(), Value::String(href))
-                })
+            part_links(&links, &execution.account_id, &execution.id, credential)
+                .into_iter()
+                .map(|(key, href)| (key, Value::String(href)))
                 .collect()
         })
         .unwrap_or_default();
@@ -344,27 +324,11 @@ fn upload_response(
 /// data, and the sandbox's workflows have none; the request is checked all the same, so a client
 /// sees the errors it would get.
 pub(crate) async fn upload_prepared_data(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String, String)>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    call: ChannelCall,
     body: Bytes,
 ) -> Result<Json<UploadResponse>, ApiError> {
-    require_some_transaction(&shared, &headers)?;
-    let Path((account_id, execution_id, credential_id)) = path?;
-    shared.advance_one(&account_id, &execution_id);
-    let category = {
-        let store = shared.lock();
-        let execution = authorised(&shared, &store, &headers, &account_id, &execution_id)?;
-        let credential = execution.credential(&credential_id).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "credential {credential_id} is not part of workflow execution {execution_id}"
-            ))
-        })?;
-        if let Some(error) = not_initiated(execution) {
-            return Err(error);
-        }
-        credential.category
-    };
+    let category = call.credential(&app, &call.open(&app))?.category.clone();
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     serde_path_to_error::deserialize::<_, PreparedData>(&value).map_err(|error| {
@@ -374,79 +338,75 @@ pub(crate) async fn upload_prepared_data(
     Err(ApiError::bad_field(
         "credentialId",
         format!(
-            "credential {credential_id} is a {} credential; prepared data is uploaded to DATA \
+            "credential {} is a {category} credential; prepared data is uploaded to DATA \
              credentials, which workflows 10011 and 10013 do not have",
-            category.name()
+            call.credential_id()
         ),
     ))
 }
 
 /// `PUT .../workflow-executions/{workflowExecutionId}`: ends the acquisition and starts processing.
 pub(crate) async fn finalize(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    path: Result<Path<ExecutionPath>, PathRejection>,
+    State(app): State<Arc<AppState>>,
+    call: ChannelCall,
 ) -> Result<Json<FinalizeResponse>, ApiError> {
-    require_some_transaction(&shared, &headers)?;
-    let Path((account_id, execution_id)) = path?;
-    shared.advance_one(&account_id, &execution_id);
+    let ChannelIds {
+        account, execution, ..
+    } = &call.path;
+    let answer = Json(FinalizeResponse {
+        timestamp: Some(timestamp()),
+        account: AccountReference {
+            id: account.clone(),
+        },
+        workflow_execution: WorkflowExecutionReference {
+            id: execution.clone(),
+        },
+    });
     let change = {
-        let mut store = shared.lock();
-        let execution = authorised(&shared, &store, &headers, &account_id, &execution_id)?;
-        if matches!(execution.status, Status::Acquired | Status::Processed) {
+        let mut store = call.open(&app);
+        let found = call.execution(&app, &store)?;
+        if matches!(
+            found.status,
+            WorkflowStatus::Acquired | WorkflowStatus::Processed
+        ) {
             // Finalizing again changes nothing and answers as the first time did, so that a
             // client may repeat a finalize whose answer it did not get.
-            return Ok(Json(FinalizeResponse {
-                timestamp: Some(timestamp()),
-                account: AccountReference { id: account_id },
-                workflow_execution: WorkflowExecutionReference { id: execution_id },
-            }));
+            return Ok(answer);
         }
-        if let Some(error) = not_initiated(execution) {
-            return Err(error);
-        }
+        ensure_initiated(found)?;
         let missing: Vec<String> = [
-            (Category::Id, Classifier::Front),
-            (Category::Selfie, Classifier::Face),
+            (CredentialCategory::Id, PartClassifier::Front),
+            (CredentialCategory::Selfie, PartClassifier::Face),
         ]
-        .into_iter()
-        .filter(|(category, classifier)| execution.part(*category, *classifier).is_none())
-        .map(|(category, classifier)| format!("{} {}", category.name(), classifier.name()))
+        .iter()
+        .filter(|(category, classifier)| found.part(category, classifier).is_none())
+        .map(|(category, classifier)| format!("{category} {classifier}"))
         .collect();
         if let Some(first) = missing.first() {
             return Err(ApiError::bad_field(
                 first.clone(),
                 format!(
-                    "cannot finalize workflow execution {execution_id}: missing {}; upload {} first",
+                    "cannot finalize workflow execution {execution}: missing {}; upload {} first",
                     missing.join(" and "),
                     if missing.len() == 1 { "it" } else { "them" }
                 ),
             ));
         }
-        let delay = shared.config.processing_delay;
-        let execution = store
-            .execution_mut(&account_id, &execution_id)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("workflow execution {execution_id} does not exist"))
-            })?;
-        execution.status = Status::Acquired;
-        execution.process_at = Some(Instant::now() + delay);
-        if execution.started_at.is_none() {
-            execution.started_at = Some(timestamp());
-        }
-        StatusChange::of(execution)
+        let finalized = store.execution_mut(account, execution).ok_or_else(|| {
+            ApiError::not_found(format!("workflow execution {execution} does not exist"))
+        })?;
+        finalized.status = WorkflowStatus::Acquired;
+        finalized.process_at = Some(Instant::now() + app.config.processing_delay);
+        finalized.started_at.get_or_insert_with(timestamp);
+        finalized.change()
     };
-    shared.announce(vec![change]);
+    app.announce(vec![change]);
     // Processing ends on its own timer (one task per finalized execution, not a walk over every
     // stored one); reads apply it too, so a status never lags behind.
-    let (timer, account, execution) = (shared.clone(), account_id.clone(), execution_id.clone());
+    let (timer, account, execution) = (app.clone(), account.clone(), execution.clone());
     tokio::spawn(async move {
         tokio::time::sleep(timer.config.processing_delay).await;
         timer.advance_one(&account, &execution);
     });
-    Ok(Json(FinalizeResponse {
-        timestamp: Some(timestamp()),
-        account: AccountReference { id: account_id },
-        workflow_execution: WorkflowExecutionReference { id: execution_id },
-    }))
+    Ok(answer)
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use jumio_kyx_sandbox::SandboxConfig;
 use reqwest::StatusCode;
-use sandbox_common::{Api, Receiver, error, request_with_reference, sample, seed_request};
+use sandbox_common::{Api, Receiver, error, sample};
+
+use crate::fixtures::{request_with_reference, seed_request};
 
 #[tokio::test]
 async fn an_acquisition_not_finalized_in_time_expires() {

@@ -8,8 +8,10 @@ use jumio_kyx_test_support::http as sandbox_common;
 use jumio_kyx::generated::types::{HealthResponse, WorkflowSteps};
 use jumio_kyx_sandbox::Sandbox;
 use reqwest::StatusCode;
-use sandbox_common::{Api, Receiver, USER_AGENT, read, sample, seed_request};
+use sandbox_common::{Api, Receiver, USER_AGENT, read, sample};
 use serde_json::Value;
+
+use crate::fixtures::{seed_request, update_request};
 
 #[tokio::test]
 async fn workflow_10011_follows_the_seed_sequence() {
@@ -307,7 +309,7 @@ async fn account_update_starts_a_new_execution_that_can_link_acquired_credential
     )
     .await;
 
-    let mut body = seed_request(10013, None);
+    let mut body = update_request();
     body["workflowDefinition"]["credentials"] = serde_json::json!([
         { "category": "ID", "id": first.id_credential }
     ]);
@@ -407,4 +409,37 @@ async fn health_and_token_counting() {
     assert!(format!("{:?}", sandbox.config()).contains("[redacted]"));
     assert!(!format!("{:?}", sandbox.config()).contains("sandbox-secret"));
     sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn in_process_the_background_tasks_run_too() {
+    // No socket for the sandbox: its router called in-process, its callbacks delivered by its own
+    // background task to a receiver on this machine.
+    let receiver = Receiver::start().await;
+    let app = crate::app::App::start().await;
+    let created = app.created(&seed_request(10011, Some(&receiver.url))).await;
+    app.complete_with_samples(&created).await;
+    let callbacks = receiver.wait_for(&created.execution, "PROCESSED").await;
+    let statuses: Vec<&str> = callbacks
+        .iter()
+        .filter_map(|c| c["workflowExecution"]["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["ACQUIRED", "PROCESSED"]);
+    for callback in &callbacks {
+        support::assert_valid("CallbackPayload", callback);
+        let href = callback["workflowExecution"]["href"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(href.starts_with(app.sandbox.base_url()), "{href}");
+    }
+    // The receiver records a callback before it answers, and the sandbox counts it after.
+    let start = std::time::Instant::now();
+    while app.sandbox.stats().callbacks_delivered < 2 {
+        assert!(
+            start.elapsed() < sandbox_common::DEADLINE,
+            "callbacks not counted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.sandbox.stats().callbacks_failed, 0);
 }

@@ -11,8 +11,10 @@ use jumio_kyx_sandbox::{
 };
 use reqwest::multipart::{Form, Part};
 use reqwest::{RequestBuilder, StatusCode};
-use sandbox_common::{DEADLINE, USER_AGENT, error, request_with_reference, sample};
-use serde_json::{Value, json};
+use sandbox_common::{DEADLINE, USER_AGENT, error, sample};
+use serde_json::Value;
+
+use crate::fixtures::{request_with_reference, update_request};
 
 const ACCOUNT: &str = "11111111-1111-1111-1111-111111111111";
 const EXECUTION: &str = "22222222-2222-2222-2222-222222222222";
@@ -93,10 +95,9 @@ fn every_operation(
         ),
         (
             "updateAccount",
-            http.put(&account).bearer_auth(token).json(&json!({
-                "customerInternalReference": "faulted",
-                "workflowDefinition": { "key": 10011 }
-            })),
+            http.put(&account)
+                .bearer_auth(token)
+                .json(&update_request()),
         ),
         ("deleteAccount", http.delete(&account).bearer_auth(token)),
         (
@@ -109,7 +110,7 @@ fn every_operation(
             "uploadPreparedData",
             http.post(format!("{parts}/PREPARED_DATA"))
                 .bearer_auth(token)
-                .json(&json!({})),
+                .json(&serde_json::json!({})),
         ),
         (
             "finalizeWorkflowExecution",
@@ -176,7 +177,8 @@ async fn access_token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
 }
 
 /// Every record agrees with the generator, and every request the generator faults has a record.
-fn assert_predicted(config: &FaultConfig, sandbox: &Sandbox) {
+fn assert_predicted(sandbox: &Sandbox) {
+    let config = &sandbox.config().faults;
     let records = sandbox.faults();
     let eligible = sandbox.eligible_requests();
     let mut seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
@@ -267,8 +269,7 @@ async fn status_faults_answer_every_operation_with_an_error_body_and_change_noth
 #[tokio::test]
 async fn a_create_refused_by_a_status_fault_creates_nothing() {
     for kind in STATUS_KINDS {
-        let config = only(kind, 0.5, 21);
-        let sandbox = start(config.clone()).await;
+        let sandbox = start(only(kind, 0.5, 21)).await;
         let http = client(None);
         let token = access_token(&http, &sandbox).await;
         let status = StatusCode::from_u16(kind.status().expect("a status kind")).expect("status");
@@ -300,7 +301,7 @@ async fn a_create_refused_by_a_status_fault_creates_nothing() {
             .collect();
         assert_eq!(creates.len(), refused);
         assert!(creates.iter().all(|r| !r.applied));
-        assert_predicted(&config, &sandbox);
+        assert_predicted(&sandbox);
         sandbox.shutdown().await;
     }
 }
@@ -412,8 +413,7 @@ async fn a_dropped_connection_is_a_transport_error_on_every_operation() {
 
 #[tokio::test]
 async fn a_dropped_create_is_recorded_as_applied_or_not_and_the_accounts_agree() {
-    let config = only(FaultKind::Dropped, 0.5, 13);
-    let sandbox = start(config.clone()).await;
+    let sandbox = start(only(FaultKind::Dropped, 0.5, 13)).await;
     let http = client(None);
     let token = access_token(&http, &sandbox).await;
     let mut answered = Vec::new();
@@ -464,7 +464,7 @@ async fn a_dropped_create_is_recorded_as_applied_or_not_and_the_accounts_agree()
     held.sort();
     assert_eq!(held, expected);
     assert_eq!(sandbox.account_count(), expected.len());
-    assert_predicted(&config, &sandbox);
+    assert_predicted(&sandbox);
     sandbox.shutdown().await;
 }
 
@@ -518,14 +518,14 @@ async fn the_same_seed_gives_the_same_faults_and_another_seed_others() {
         ..FaultConfig::uniform(0.6, seed)
     };
     let (seen, records, sandbox) = observe(config(11), 80).await;
-    assert_predicted(&config(11), &sandbox);
+    assert_predicted(&sandbox);
     sandbox.shutdown().await;
     let (seen_again, records_again, sandbox) = observe(config(11), 80).await;
     sandbox.shutdown().await;
     assert_eq!(seen, seen_again);
     assert_eq!(records, records_again);
     let (seen_other, records_other, sandbox) = observe(config(12), 80).await;
-    assert_predicted(&config(12), &sandbox);
+    assert_predicted(&sandbox);
     sandbox.shutdown().await;
     assert_ne!(seen, seen_other);
     assert_ne!(records, records_other);
@@ -537,7 +537,7 @@ async fn a_rate_of_one_fifth_faults_about_a_fifth_of_500_requests_with_every_kin
         slow_delay: Duration::from_millis(20),
         ..FaultConfig::uniform(0.2, 7)
     };
-    let (seen, records, sandbox) = observe(config.clone(), 500).await;
+    let (seen, records, sandbox) = observe(config, 500).await;
     let stats = sandbox.stats().faults;
     assert_eq!(
         sandbox.eligible_requests(),
@@ -556,14 +556,13 @@ async fn a_rate_of_one_fifth_faults_about_a_fifth_of_500_requests_with_every_kin
     for kind in FaultKind::ALL {
         assert!(stats.of(kind) > 0, "{kind} never occurred: {stats:?}");
     }
-    assert_predicted(&config, &sandbox);
+    assert_predicted(&sandbox);
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn checks_run_as_usual_on_requests_that_are_not_faulted() {
-    let config = only(FaultKind::Unavailable, 0.5, 4);
-    let sandbox = start(config.clone()).await;
+    let sandbox = start(only(FaultKind::Unavailable, 0.5, 4)).await;
     let with_agent = client(None);
     let without_agent = reqwest::Client::builder()
         .no_proxy()
@@ -583,13 +582,13 @@ async fn checks_run_as_usual_on_requests_that_are_not_faulted() {
             )
         };
         let response = request.send().await.expect("an answer");
-        let expected = match config.fault_at(seq) {
+        let expected = match sandbox.config().faults.fault_at(seq) {
             Some(_) => StatusCode::SERVICE_UNAVAILABLE,
             None => usual,
         };
         error(response, expected).await;
     }
-    assert_predicted(&config, &sandbox);
+    assert_predicted(&sandbox);
     sandbox.shutdown().await;
 }
 

@@ -1,0 +1,326 @@
+//! The documented scenarios (src/README.md), in-process: each yields its documented decisions and
+//! labels.
+
+use jumio_kyx::generated::types::WorkflowExecutionDetails;
+use jumio_kyx_test_support::http::{png, sample};
+use serde_json::Value;
+
+use crate::app::App;
+use crate::fixtures::request_with_reference;
+
+fn overall(details: &WorkflowExecutionDetails) -> (String, f64) {
+    let decision = details.decision.as_ref().expect("decision");
+    (
+        decision.type_.to_string(),
+        decision.risk.as_ref().and_then(|r| r.score).expect("score"),
+    )
+}
+
+/// The verdict (type, label) of every capability result, by capability name (usability once per
+/// credential), read from the details as a client in any language sees them.
+fn verdicts(details: &WorkflowExecutionDetails) -> Vec<(String, (String, String))> {
+    let capabilities = details.capabilities.as_ref().expect("capabilities");
+    let json = serde_json::to_value(capabilities).expect("capabilities serialise");
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    json.as_object()
+        .expect("an object")
+        .iter()
+        .flat_map(|(name, results)| {
+            results.as_array().into_iter().flatten().map(move |result| {
+                let decision = &result["decision"];
+                let verdict = (text(&decision["type"]), text(&decision["details"]["label"]));
+                (name.clone(), verdict)
+            })
+        })
+        .collect()
+}
+
+fn of<'a>(all: &'a [(String, (String, String))], name: &str) -> Vec<(&'a str, &'a str)> {
+    all.iter()
+        .filter(|(n, _)| *n == name)
+        .map(|(_, (t, l))| (t.as_str(), l.as_str()))
+        .collect()
+}
+
+async fn run_samples(app: &App, key: u64, reference: &str) -> WorkflowExecutionDetails {
+    let created = app.created(&request_with_reference(key, reference)).await;
+    app.complete_with_samples(&created).await
+}
+
+#[tokio::test]
+async fn warning_marker_gives_a_warning_and_a_warning_score() {
+    let app = App::start().await;
+    let details = run_samples(&app, 10011, "order-2 #warning").await;
+    let all = verdicts(&details);
+    assert_eq!(of(&all, "similarity"), [("WARNING", "NOT_POSSIBLE")]);
+    let (kind, score) = overall(&details);
+    assert_eq!(kind, "WARNING");
+    assert!(
+        (31.0..=70.0).contains(&score),
+        "WARNING scores 31-70, got {score}"
+    );
+}
+
+#[tokio::test]
+async fn reject_marker_rejects_image_checks_and_skips_what_depends_on_them() {
+    let app = App::start().await;
+    let details = run_samples(&app, 10013, "order-3#reject").await;
+    let all = verdicts(&details);
+    assert_eq!(of(&all, "imageChecks"), [("REJECTED", "DIGITAL_COPY")]);
+    for dependent in [
+        "extraction",
+        "dataChecks",
+        "watchlistScreening",
+        "addressValidation",
+        "proofOfResidency",
+        "drivingLicenseVerification",
+    ] {
+        assert_eq!(
+            of(&all, dependent),
+            [("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED")],
+            "{dependent}"
+        );
+    }
+    assert_eq!(of(&all, "liveness"), [("PASSED", "OK")]);
+    assert!(
+        details
+            .capabilities
+            .as_ref()
+            .expect("capabilities")
+            .extraction[0]
+            .data
+            .is_none()
+    );
+    assert_eq!(overall(&details).0, "REJECTED");
+}
+
+/// Workflow, reference, marked capability, its expected (type, label), overall decision.
+type MarkerCase = (
+    u64,
+    &'static str,
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+);
+
+#[tokio::test]
+async fn per_capability_markers_with_and_without_labels() {
+    let app = App::start().await;
+    let cases: [MarkerCase; 8] = [
+        (
+            10011,
+            "a #reject:liveness:MULTIPLE_PEOPLE",
+            "liveness",
+            ("REJECTED", "MULTIPLE_PEOPLE"),
+            "REJECTED",
+        ),
+        (
+            10011,
+            "a #warning:liveness",
+            "liveness",
+            ("WARNING", "AGE_DIFFERENCE"),
+            "WARNING",
+        ),
+        (
+            10011,
+            "a #reject:dataChecks",
+            "dataChecks",
+            ("REJECTED", "MISMATCHING_DATAPOINTS"),
+            "REJECTED",
+        ),
+        (
+            10011,
+            "a #REJECT:similarity",
+            "similarity",
+            ("REJECTED", "NO_MATCH"),
+            "REJECTED",
+        ),
+        (
+            10011,
+            "a #warning:imageChecks",
+            "imageChecks",
+            ("WARNING", "REPEATED_FACE"),
+            "WARNING",
+        ),
+        (
+            10013,
+            "a #warning:watchlistScreening",
+            "watchlistScreening",
+            ("WARNING", "ALERT"),
+            "WARNING",
+        ),
+        (
+            10013,
+            "a #reject:proofOfResidency",
+            "proofOfResidency",
+            ("REJECTED", "DENY"),
+            "REJECTED",
+        ),
+        (
+            10013,
+            "a #reject:drivingLicenseVerification #warning:addressValidation",
+            "drivingLicenseVerification",
+            ("REJECTED", "DENY"),
+            "REJECTED",
+        ),
+    ];
+    for (key, reference, capability, expected, decision) in cases {
+        let details = run_samples(&app, key, reference).await;
+        let all = verdicts(&details);
+        assert_eq!(of(&all, capability), [expected], "{reference}");
+        assert_eq!(overall(&details).0, decision, "{reference}");
+        let others_passed = all
+            .iter()
+            .filter(|(name, _)| *name != capability && !reference.contains(name))
+            .all(|(_, (kind, _))| kind == "PASSED");
+        assert!(
+            others_passed,
+            "{reference}: only the marked capabilities deviate: {all:?}"
+        );
+    }
+    // The screening warning reports hits; the step of a rejected capability is rejected.
+    let details = run_samples(&app, 10013, "b #warning:watchlistScreening").await;
+    let screening = &details
+        .capabilities
+        .as_ref()
+        .expect("capabilities")
+        .watchlist_screening[0];
+    assert_eq!(
+        screening.data.as_ref().and_then(|d| d.search_results),
+        Some(2)
+    );
+}
+
+/// The expected verdicts of one capability: (type, label) of each of its results.
+type Expected = (&'static str, &'static [(&'static str, &'static str)]);
+
+/// A reference, the ID front, back and selfie, the verdicts expected and the overall decision.
+type ImageCase<'a> = (&'a str, [&'a [u8]; 3], &'a [Expected], &'a str);
+
+const PRECONDITION: (&str, &str) = ("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED");
+
+#[tokio::test]
+async fn the_images_select_their_outcomes() {
+    let app = App::start().await;
+    let [front, back, selfie] = ["id-front.jpg", "id-back.jpg", "selfie.jpg"].map(sample);
+    let blurred_front = sample("id-front-blurred.jpg");
+    // A longest side of 600 px passes the upload (more than 300) but is too small to be usable.
+    let small_front = png(600, 400, None);
+    let blurred_selfie = png(500, 600, Some("JUMIO-SANDBOX:BLURRED"));
+    let cases: [ImageCase; 6] = [
+        (
+            "selfie is the ID front",
+            [&front, &back, &front],
+            &[("liveness", &[("REJECTED", "ID_USED_AS_SELFIE")])],
+            "REJECTED",
+        ),
+        (
+            "front is the back",
+            [&front, &front, &selfie],
+            &[("imageChecks", &[("REJECTED", "MISMATCH_FRONT_BACK")])],
+            "REJECTED",
+        ),
+        (
+            "small front",
+            [&small_front, &back, &selfie],
+            &[
+                (
+                    "usability",
+                    &[("REJECTED", "BAD_QUALITY"), ("PASSED", "OK")],
+                ),
+                ("imageChecks", &[PRECONDITION]),
+                ("similarity", &[PRECONDITION]),
+            ],
+            "REJECTED",
+        ),
+        (
+            "blurred front",
+            [&blurred_front, &back, &selfie],
+            &[("usability", &[("REJECTED", "BLURRED"), ("PASSED", "OK")])],
+            "REJECTED",
+        ),
+        (
+            "blurred selfie",
+            [&front, &back, &blurred_selfie],
+            &[
+                ("usability", &[("PASSED", "OK"), ("REJECTED", "BLURRED")]),
+                ("liveness", &[PRECONDITION]),
+            ],
+            "REJECTED",
+        ),
+        (
+            "a usability marker #reject:usability:GLARE",
+            [&front, &back, &selfie],
+            &[("usability", &[("REJECTED", "GLARE"), ("PASSED", "OK")])],
+            "REJECTED",
+        ),
+    ];
+    for (reference, [front, back, face], expected, decision) in cases {
+        let created = app.created(&request_with_reference(10011, reference)).await;
+        let details = app.complete(&created, front, back, face).await;
+        let all = verdicts(&details);
+        for (capability, verdicts) in expected {
+            assert_eq!(of(&all, capability), *verdicts, "{reference}: {capability}");
+        }
+        let (kind, score) = overall(&details);
+        assert_eq!(kind, decision, "{reference}");
+        let band = match decision {
+            "PASSED" => 0.0..=30.0,
+            "WARNING" => 31.0..=70.0,
+            _ => 71.0..=100.0,
+        };
+        assert!(
+            band.contains(&score),
+            "{reference}: {decision} scored {score}"
+        );
+        let liveness = &details
+            .capabilities
+            .as_ref()
+            .expect("capabilities")
+            .liveness[0];
+        let face_map = liveness.valid_face_map_for_authentication.is_some();
+        let live = of(&all, "liveness")[0].0 == "PASSED";
+        assert_eq!(
+            face_map, live,
+            "{reference}: a face map when liveness passed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn extraction_follows_the_id_filter_and_licence_checks_need_a_us_licence() {
+    let app = App::start().await;
+    let mut body = request_with_reference(10013, "h");
+    body["workflowDefinition"]["credentials"][0]["type"]["values"] =
+        serde_json::json!(["PASSPORT"]);
+    body["workflowDefinition"]["credentials"][0]["country"]["values"] = serde_json::json!(["AUT"]);
+    let created = app.created(&body).await;
+    let details = app.complete_with_samples(&created).await;
+    let capabilities = details.capabilities.as_ref().expect("capabilities");
+    let data = capabilities.extraction[0].data.as_ref().expect("data");
+    assert_eq!(
+        data.type_.as_ref().map(ToString::to_string).as_deref(),
+        Some("PASSPORT")
+    );
+    assert_eq!(data.issuing_country.as_deref(), Some("AUT"));
+    assert!(
+        data.document_number
+            .as_deref()
+            .is_some_and(|n| n.starts_with('P'))
+    );
+    assert_eq!(
+        of(&verdicts(&details), "drivingLicenseVerification"),
+        [("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED")]
+    );
+    assert_eq!(overall(&details).0, "PASSED");
+    // The same images give the same document number (derived from the front image).
+    let again = run_samples(&app, 10013, "i").await;
+    let first = run_samples(&app, 10013, "j").await;
+    let number = |d: &WorkflowExecutionDetails| {
+        d.capabilities
+            .as_ref()
+            .and_then(|c| c.extraction[0].data.as_ref())
+            .and_then(|x| x.document_number.clone())
+    };
+    assert_eq!(number(&again), number(&first));
+}
