@@ -11,7 +11,7 @@ use jumio_kyx::generated::types;
 use jumio_kyx::image::{ImageLimits, ImageSource};
 use jumio_kyx::limits::FORBIDDEN_REFERENCE_CHARACTERS;
 use jumio_kyx::limits::image::MAX_BYTES;
-use jumio_kyx::workflow::{IdType, WebSettings, Workflow};
+use jumio_kyx::{IdType, WebSettings, Workflow};
 use jumio_kyx_test_support::http::png;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -23,7 +23,7 @@ use crate::app::{Answer, App};
 use crate::fixtures::{JFIF, SCAN, frame_header, jpeg, seed_request};
 
 /// The client's builder of account requests.
-type ClientRequest = jumio_kyx::workflow::AccountRequest;
+type ClientRequest = jumio_kyx::WorkflowRequest;
 
 /// Generated cases per property: enough to meet every kind of value many times, few enough for a
 /// few seconds in a debug build.
@@ -311,11 +311,17 @@ fn client_build(fields: &Fields) -> jumio_kyx::Result<types::AccountRequest> {
         request = request.countries(fields.countries.iter().cloned());
     }
     if let Some(web) = &fields.web {
-        request = request.web(WebSettings {
-            success_url: web.success_url.clone(),
-            error_url: web.error_url.clone(),
-            locale: web.locale.clone(),
-        });
+        let mut settings = WebSettings::default();
+        if let Some(url) = &web.success_url {
+            settings = settings.success_url(url);
+        }
+        if let Some(url) = &web.error_url {
+            settings = settings.error_url(url);
+        }
+        if let Some(locale) = &web.locale {
+            settings = settings.locale(locale);
+        }
+        request = request.web(settings);
     }
     request.build()
 }
