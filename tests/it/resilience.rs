@@ -1,7 +1,7 @@
 //! The client under faults: 200 complete 10011 flows at concurrency 20 against the sandbox with
 //! 20% of requests faulted (429 with and without Retry-After, 500, 502, 503, slow answers past the
 //! client's timeout, dropped connections). Every flow ends in a result or an honest error, account
-//! creation is never duplicated, and the counts are printed (`cargo test --all-features --test
+//! creation is never duplicated, and the counts are printed (`cargo test -p jumio-kyx --test it
 //! resilience -- --nocapture`).
 
 use jumio_kyx_test_support as support;
