@@ -7,25 +7,22 @@ use jumio_kyx_test_support as support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jumio_kyx::Images;
 use jumio_kyx::{ImageSource, JumioClient, RetryPolicy};
 use jumio_kyx::{Workflow, WorkflowRequest};
-use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
-use support::flow::{client, sandbox, wait};
+use support::flow::{client, client_builder, faulty_sandbox, front_and_selfie, ids, sandbox, wait};
 
-/// A server that issues a token, then answers every call with a body that is not the API's JSON
-/// and holds personal data.
+/// A server that issues a token (Jumio's published token response, with a value of its own), then
+/// answers every call with a body that is not the API's JSON and holds personal data.
 async fn garbage_server() -> String {
     use axum::routing::{any, post};
+    let mut token = support::fixture("token-response.json");
+    token["access_token"] = "opaque-access-token-value".into();
     let app = axum::Router::new()
         .route(
             "/oauth2/token",
-            post(|| async {
-                axum::Json(serde_json::json!({
-                    "access_token": "opaque-access-token-value",
-                    "expires_in": 3600,
-                    "token_type": "Bearer"
-                }))
+            post(move || {
+                let token = token.clone();
+                async move { axum::Json(token) }
             }),
         )
         .fallback(any(|| async {
@@ -91,10 +88,8 @@ fn a_traced_flow_logs_no_secret() {
             let mut seen = vec![debug, format!("{result:?}")];
 
             // Bad credentials.
-            let wrong = JumioClient::builder()
-                .base_url(sandbox.base_url())
+            let wrong = client_builder(&sandbox)
                 .credentials("sandbox-client", "wrong-secret-value")
-                .user_agent("x")
                 .build()
                 .unwrap();
             let error = wrong.status(&ids("a", "w")).await.unwrap_err();
@@ -111,24 +106,12 @@ fn a_traced_flow_logs_no_secret() {
                 .unwrap_err();
             seen.push(format!("{error} {error:?}"));
             // 5xx, 429, dropped connections and timeouts, with and without retries.
-            let faulty = SandboxConfig {
-                faults: FaultConfig {
-                    slow_delay: Duration::from_millis(600),
-                    ..FaultConfig::uniform(0.7, 3)
-                },
-                ..SandboxConfig::default()
-            }
-            .start()
-            .await
-            .unwrap();
+            let faulty = faulty_sandbox(0.7, 3, Duration::from_millis(600)).await;
             let quick_retries = RetryPolicy::default()
                 .with_backoff(Duration::from_millis(5), Duration::from_millis(20))
                 .with_max_retry_after(Duration::from_millis(1));
             for policy in [RetryPolicy::none(), quick_retries] {
-                let client = JumioClient::builder()
-                    .base_url(faulty.base_url())
-                    .credentials(faulty.client_id(), faulty.client_secret())
-                    .user_agent("x")
+                let client = client_builder(&faulty)
                     .timeout(Duration::from_millis(300))
                     .retry_policy(policy)
                     .build()
@@ -136,12 +119,10 @@ fn a_traced_flow_logs_no_secret() {
                 for i in 0..6 {
                     let request =
                         WorkflowRequest::new(Workflow::IdAndIdentity, format!("faulty-{i}"));
-                    let images = Images {
-                        front: ImageSource::path(support::sample("id-front.jpg")),
-                        back: None,
-                        selfie: ImageSource::path(support::sample("selfie.jpg")),
-                    };
-                    match client.verify(&request, images, wait(), |_| {}).await {
+                    match client
+                        .verify(&request, front_and_selfie(), wait(), |_| {})
+                        .await
+                    {
                         Ok(result) => seen.push(format!("{result:?}")),
                         Err(error) => seen.push(format!("{error} {error:?}")),
                     }
@@ -196,8 +177,4 @@ fn a_traced_flow_logs_no_secret() {
             "extracted personal data leaked"
         );
     }
-}
-
-fn ids(account: &str, execution: &str) -> jumio_kyx::ExecutionIds {
-    jumio_kyx::ExecutionIds::new(account, execution).expect("ids")
 }

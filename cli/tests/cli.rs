@@ -6,22 +6,26 @@ use jumio_kyx_test_support as support;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
+use jumio_kyx_sandbox::Sandbox;
 use serde_json::Value;
+use support::expected::{CAPABILITIES_10011, CAPABILITIES_10013_EXTRA};
+use support::images::Png;
+use support::temp::TempDir;
 
+/// The binary, run from the workspace root with none of its configuration in the environment.
 fn jumio_kyx() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_jumio-kyx"));
-    for var in [
-        "JUMIO_CLIENT_ID",
-        "JUMIO_CLIENT_SECRET",
-        "JUMIO_BASE_URL",
-        "JUMIO_REGION",
-        "JUMIO_USER_AGENT",
-        "JUMIO_TRANSACTION_TOKEN",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = support::command_without_env(
+        env!("CARGO_BIN_EXE_jumio-kyx"),
+        &[
+            "JUMIO_CLIENT_ID",
+            "JUMIO_CLIENT_SECRET",
+            "JUMIO_BASE_URL",
+            "JUMIO_REGION",
+            "JUMIO_USER_AGENT",
+            "JUMIO_TRANSACTION_TOKEN",
+            "RUST_LOG",
+        ],
+    );
     command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     command
 }
@@ -57,14 +61,7 @@ fn verify_runs_on_the_embedded_sandbox_without_credentials() {
     );
     assert!(stdout.contains("of workflow 10011: PROCESSED"), "{stdout}");
     assert!(stdout.contains("Decision: PASSED"), "{stdout}");
-    for capability in [
-        "usability",
-        "imageChecks",
-        "extraction",
-        "dataChecks",
-        "liveness",
-        "similarity",
-    ] {
+    for capability in CAPABILITIES_10011 {
         assert!(
             stdout.contains(capability),
             "{capability} missing:\n{stdout}"
@@ -95,12 +92,7 @@ fn verify_10013_prints_json() {
     support::assert_valid("WorkflowExecutionDetails", &result);
     assert_eq!(result["workflow"]["definitionKey"], "10013");
     assert_eq!(result["workflow"]["status"], "PROCESSED");
-    for capability in [
-        "watchlistScreening",
-        "addressValidation",
-        "proofOfResidency",
-        "drivingLicenseVerification",
-    ] {
+    for capability in CAPABILITIES_10013_EXTRA {
         assert!(
             result["capabilities"][capability].is_array(),
             "{capability}"
@@ -109,15 +101,7 @@ fn verify_10013_prints_json() {
 }
 
 fn sandbox(runtime: &tokio::runtime::Runtime) -> Sandbox {
-    runtime.block_on(async {
-        SandboxConfig {
-            processing_delay: Duration::from_millis(20),
-            ..SandboxConfig::default()
-        }
-        .start()
-        .await
-        .expect("sandbox")
-    })
+    runtime.block_on(support::flow::sandbox())
 }
 
 fn against(sandbox: &Sandbox) -> Command {
@@ -133,103 +117,50 @@ fn against(sandbox: &Sandbox) -> Command {
 fn bad_input_ends_with_one_line_and_no_account() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sandbox = sandbox(&runtime);
-    let dir = support::temp_dir("cli-bad-input");
-    let write = |name: &str, bytes: Vec<u8>| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_string_lossy().into_owned()
-    };
-    let pdf = write("scan.jpg", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".repeat(50));
-    let huge = write("huge.png", support::png(2000, 1500, 10 * 1024 * 1024 + 1));
-    let wide = write("wide.png", support::png(9000, 600, 4096));
-    let small = write("small.png", support::png(200, 200, 4096));
+    let dir = TempDir::new("cli-bad-input");
+    let write = |name: &str, bytes: &[u8]| dir.file(name, bytes).to_string_lossy().into_owned();
+    let png = |width, height, total| Png::new(width, height).padded_to(total).build();
+    let pdf = write("scan.jpg", &b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".repeat(50));
+    let huge = write("huge.png", &png(2000, 1500, 10 * 1024 * 1024 + 1));
+    let wide = write("wide.png", &png(9000, 600, 4096));
+    let small = write("small.png", &png(200, 200, 4096));
     let missing = dir.join("missing.jpg").to_string_lossy().into_owned();
     let long_reference = "r".repeat(101);
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
-    let closed_url = format!("http://{closed}");
+    let closed_url = support::closed_url();
 
-    let selfie = "samples/selfie.jpg";
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    let front = "samples/id-front.jpg";
+    // The front, further arguments, and what the one line of the error says.
+    let cases: [(&str, &[&str], &str); 10] = [
+        (&missing, &[], "missing.jpg cannot be read"),
         (
-            vec!["--front", &missing, "--selfie", selfie],
-            "missing.jpg cannot be read",
-        ),
-        (
-            vec!["--front", &pdf, "--selfie", selfie],
+            &pdf,
+            &[],
             "scan.jpg is not a JPEG or PNG image (it is a PDF",
         ),
+        (&huge, &[], "Jumio accepts at most 10 MB"),
+        (&wide, &[], "at most 8000×8000"),
+        (&small, &[], "more than 300 px"),
+        (front, &["--country", "XYZ"], "unknown country code \"XYZ\""),
         (
-            vec!["--front", &huge, "--selfie", selfie],
-            "Jumio accepts at most 10 MB",
-        ),
-        (
-            vec!["--front", &wide, "--selfie", selfie],
-            "at most 8000×8000",
-        ),
-        (
-            vec!["--front", &small, "--selfie", selfie],
-            "more than 300 px",
-        ),
-        (
-            vec![
-                "--front",
-                "samples/id-front.jpg",
-                "--selfie",
-                selfie,
-                "--country",
-                "XYZ",
-            ],
-            "unknown country code \"XYZ\"",
-        ),
-        (
-            vec![
-                "--front",
-                "samples/id-front.jpg",
-                "--selfie",
-                selfie,
-                "--reference",
-                &long_reference,
-            ],
+            front,
+            &["--reference", &long_reference],
             "customerInternalReference: is 101 characters long; Jumio accepts at most 100",
         ),
         (
-            vec![
-                "--front",
-                "samples/id-front.jpg",
-                "--selfie",
-                selfie,
-                "--reference",
-                "order|42",
-            ],
+            front,
+            &["--reference", "order|42"],
             "customerInternalReference: contains '|'",
         ),
+        (front, &["--base-url", &closed_url], "could not reach Jumio"),
         (
-            vec![
-                "--front",
-                "samples/id-front.jpg",
-                "--selfie",
-                selfie,
-                "--base-url",
-                &closed_url,
-            ],
-            "could not reach Jumio",
-        ),
-        (
-            vec![
-                "--front",
-                "samples/id-front.jpg",
-                "--selfie",
-                selfie,
-                "--client-secret",
-                "not-the-secret-7f3a",
-            ],
+            front,
+            &["--client-secret", "not-the-secret-7f3a"],
             "Jumio refused the client credentials",
         ),
     ];
-    for (args, expected) in cases {
+    for (front, extra, expected) in cases {
+        let mut args = vec!["--front", front, "--selfie", "samples/selfie.jpg"];
+        args.extend_from_slice(extra);
         let output = run(against(&sandbox).arg("verify").args(&args));
         let stderr = text(&output.stderr);
         assert!(!output.status.success(), "{args:?} succeeded");
@@ -248,7 +179,6 @@ fn bad_input_ends_with_one_line_and_no_account() {
         );
     }
     assert_eq!(sandbox.account_count(), 0);
-    std::fs::remove_dir_all(dir).ok();
     runtime.block_on(sandbox.shutdown());
 }
 
@@ -340,7 +270,8 @@ fn single_steps_complete_a_verification() {
         text(&details.stdout)
     );
 
-    let output = support::temp_dir("cli-download").join("front.jpg");
+    let dir = TempDir::new("cli-download");
+    let output = dir.join("front.jpg");
     let download = run(against(&sandbox)
         .args([
             "download",
@@ -354,7 +285,7 @@ fn single_steps_complete_a_verification() {
     assert!(download.status.success(), "{}", text(&download.stderr));
     assert_eq!(
         std::fs::read(&output).unwrap(),
-        std::fs::read(support::sample("id-front.jpg")).unwrap()
+        support::sample_bytes("id-front.jpg")
     );
 
     let deleted = run(against(&sandbox).args(["delete", "--account", &account]));

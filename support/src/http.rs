@@ -69,7 +69,7 @@ impl Api {
             .await
             .expect("token request");
         let token: jumio_kyx::generated::types::TokenResponse =
-            read(response, StatusCode::OK, "TokenResponse").await;
+            read_ok(response, "TokenResponse").await;
         assert_eq!(token.token_type, "Bearer");
         token.access_token
     }
@@ -86,8 +86,7 @@ impl Api {
 
     /// Creates an account and returns its links and tokens.
     pub async fn created(&self, body: &Value) -> Created {
-        let response: AccountResponse =
-            read(self.create(body).await, StatusCode::OK, "AccountResponse").await;
+        let response: AccountResponse = read_ok(self.create(body).await, "AccountResponse").await;
         Created::from(response)
     }
 
@@ -110,9 +109,8 @@ impl Api {
 
     /// Uploads and expects success.
     pub async fn uploaded(&self, url: &str, token: &str, bytes: Vec<u8>) -> UploadResponse {
-        read(
+        read_ok(
             self.upload(url, token, bytes, "image.jpg").await,
-            StatusCode::OK,
             "UploadResponse",
         )
         .await
@@ -128,12 +126,7 @@ impl Api {
     }
 
     pub async fn finalized(&self, created: &Created) -> FinalizeResponse {
-        read(
-            self.finalize(created).await,
-            StatusCode::OK,
-            "FinalizeResponse",
-        )
-        .await
+        read_ok(self.finalize(created).await, "FinalizeResponse").await
     }
 
     /// GET with the access token.
@@ -147,9 +140,8 @@ impl Api {
     }
 
     pub async fn status(&self, created: &Created) -> WorkflowStatusResponse {
-        read(
+        read_ok(
             self.get(&format!("{}/status", created.execution_url)).await,
-            StatusCode::OK,
             "WorkflowStatusResponse",
         )
         .await
@@ -173,9 +165,8 @@ impl Api {
     }
 
     pub async fn details(&self, created: &Created) -> WorkflowExecutionDetails {
-        read(
+        read_ok(
             self.get(&created.execution_url).await,
-            StatusCode::OK,
             "WorkflowExecutionDetails",
         )
         .await
@@ -269,6 +260,11 @@ pub async fn read<T: DeserializeOwned>(
     serde_json::from_value(value).unwrap_or_else(|e| panic!("body is no {schema}: {e}\n{text}"))
 }
 
+/// Reads a JSON body of a 200 answer, as [`read`] does.
+pub async fn read_ok<T: DeserializeOwned>(response: reqwest::Response, schema: &str) -> T {
+    read(response, StatusCode::OK, schema).await
+}
+
 /// Reads an error answer: asserts the status and returns the validated `ErrorBody`.
 pub async fn error(response: reqwest::Response, status: StatusCode) -> ErrorBody {
     let body: ErrorBody = read(response, status, "ErrorBody").await;
@@ -280,35 +276,16 @@ pub async fn error(response: reqwest::Response, status: StatusCode) -> ErrorBody
     body
 }
 
+/// The content of a committed sample image.
 pub fn sample(name: &str) -> Vec<u8> {
-    let path = format!("{}/../samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+    crate::sample_bytes(name)
 }
 
-/// The seed's account creation body for `key`, with the callback placeholder replaced by
-/// `callback` (or removed).
+/// The seed's account creation body (Jumio's published 10011 request) for `key`, with the callback
+/// placeholder replaced by `callback` (or removed).
 pub fn seed_request(key: u64, callback: Option<&str>) -> Value {
-    let mut body = json!({
-        "customerInternalReference": "CUSTOMER_REFERENCE",
-        "workflowDefinition": {
-            "key": key,
-            "credentials": [
-                {
-                    "category": "ID",
-                    "type": { "values": ["DRIVING_LICENSE", "ID_CARD", "PASSPORT"] },
-                    "country": { "values": ["USA", "CAN", "AUT", "GBR"] }
-                }
-            ]
-        },
-        "callbackUrl": "YOUR_CALLBACK_URL",
-        "userReference": "YOUR_USER_REFERENCE",
-        "tokenLifetime": "5m",
-        "web": {
-            "successUrl": "https://www.yourcompany.com/success",
-            "errorUrl": "https://www.yourcompany.com/error",
-            "locale": "es"
-        }
-    });
+    let mut body = crate::fixture("account-create-request-10011.json");
+    body["workflowDefinition"]["key"] = json!(key);
     match callback {
         Some(url) => body["callbackUrl"] = json!(url),
         None => {
@@ -328,54 +305,12 @@ pub fn request_with_reference(key: u64, reference: &str) -> Value {
 /// A PNG of `width`×`height` pixels as far as its header goes (the sandbox reads headers only),
 /// with an optional text chunk.
 pub fn png(width: u32, height: u32, text: Option<&str>) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(
-            &u32::try_from(data.len())
-                .expect("small chunk")
-                .to_be_bytes(),
-        );
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
+    let png = crate::images::Png::new(width, height);
+    match text {
+        Some(text) => png.text(text),
+        None => png,
     }
-    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    let mut header = Vec::new();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &header);
-    if let Some(text) = text {
-        let mut data = b"Comment\0".to_vec();
-        data.extend_from_slice(text.as_bytes());
-        chunk(&mut out, b"tEXt", &data);
-    }
-    // One stored (uncompressed) deflate block of a zero-filled scanline is enough for a header reader.
-    chunk(
-        &mut out,
-        b"IDAT",
-        &[
-            0x78, 0x01, 0x01, 0x01, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x01, 0x00, 0x01,
-        ],
-    );
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    .build()
 }
 
 /// A local callback receiver: an axum server on 127.0.0.1:0 that records every POSTed body.

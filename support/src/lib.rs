@@ -1,8 +1,19 @@
-//! Helpers shared by the integration tests: the spec as JSON, and validation of a JSON value against
-//! a schema of the spec.
+//! Helpers shared by the tests and the benchmark of the workspace: the spec as JSON and validation
+//! against its schemas, the committed samples and Jumio's published examples, a client and sandbox
+//! set-up ([`flow`]), raw HTTP against the sandbox ([`http`]), synthetic images ([`images`]),
+//! temporary directories ([`temp`]), a seeded PRNG ([`Rng`]) and what the sandbox's workflows are
+//! expected to report ([`expected`]).
 
+pub mod expected;
+pub mod flow;
 pub mod http;
+pub mod images;
+mod rng;
+pub mod temp;
 
+pub use rng::Rng;
+
+use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
@@ -88,35 +99,6 @@ pub fn assert_valid(name: &str, instance: &Value) {
     );
 }
 
-/// A PNG whose header says `width`×`height`, padded with zeros to `total_len` bytes: enough for
-/// header-only checks (nothing decodes the pixels).
-pub fn png(width: u32, height: u32, total_len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    bytes.extend_from_slice(&13u32.to_be_bytes());
-    bytes.extend_from_slice(&ihdr);
-    bytes.extend_from_slice(&[0, 0, 0, 0]); // CRC, unchecked by header readers
-    bytes.resize(total_len.max(bytes.len()), 0);
-    bytes
-}
-
-/// A fresh temporary directory for one test.
-pub fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "jumio-kyx-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
-
 /// Path of a committed sample image.
 pub fn sample(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -124,66 +106,46 @@ pub fn sample(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// A sandbox that processes at once, a client for it, and quick polling: the common set-up of the
-/// client tests.
-pub mod flow {
-    use std::time::Duration;
-
-    use jumio_kyx::Images;
-    use jumio_kyx::{ImageSource, JumioClient, WaitOptions};
-    use jumio_kyx_sandbox::{Sandbox, SandboxConfig};
-
-    /// A sandbox with a 20 ms processing delay.
-    pub async fn sandbox() -> Sandbox {
-        SandboxConfig {
-            processing_delay: Duration::from_millis(20),
-            ..SandboxConfig::default()
-        }
-        .start()
-        .await
-        .expect("sandbox starts")
-    }
-
-    /// A client of `sandbox` with its demo credentials.
-    pub fn client(sandbox: &Sandbox) -> JumioClient {
-        JumioClient::builder()
-            .base_url(sandbox.base_url())
-            .credentials(sandbox.client_id(), sandbox.client_secret())
-            .user_agent("Example Corp Onboarding/1.0")
-            .build()
-            .expect("client")
-    }
-
-    /// The sample ID front and back and selfie.
-    pub fn images() -> Images {
-        Images {
-            front: ImageSource::path(super::sample("id-front.jpg")),
-            back: Some(ImageSource::path(super::sample("id-back.jpg"))),
-            selfie: ImageSource::path(super::sample("selfie.jpg")),
-        }
-    }
-
-    /// Polling for tests: short pauses, a generous deadline.
-    pub fn wait() -> WaitOptions {
-        WaitOptions::deadline(Duration::from_secs(30))
-            .intervals(Duration::from_millis(10), Duration::from_millis(200))
-    }
+/// The content of a committed sample image.
+pub fn sample_bytes(name: &str) -> Vec<u8> {
+    let path = sample(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// xorshift64*: a small PRNG with a fixed seed, so that failures of randomised tests reproduce.
-pub struct Rng(pub u64);
+/// Path of a verbatim copy of an example that Jumio published, in `tests/fixtures/jumio-docs/`.
+pub fn fixture_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/jumio-docs")
+        .join(name)
+}
 
-impl Rng {
-    /// The next pseudo-random number.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
+/// The text of one of Jumio's published examples, as published (some are not valid JSON).
+pub fn fixture_text(name: &str) -> String {
+    let path = fixture_path(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
 
-    /// A pseudo-random number below `n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+/// One of Jumio's published example bodies that is valid JSON, parsed.
+pub fn fixture(name: &str) -> Value {
+    serde_json::from_str(&fixture_text(name))
+        .unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"))
+}
+
+/// The URL of a port on 127.0.0.1 that nothing listens on (it was free a moment ago): a host that
+/// cannot be reached.
+pub fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let address = listener.local_addr().expect("its address");
+    drop(listener);
+    format!("http://{address}")
+}
+
+/// A command for `program` with none of `env_vars` inherited: the tests of a binary start it as if
+/// no configuration were set, whatever the developer's environment holds.
+pub fn command_without_env(program: impl AsRef<std::ffi::OsStr>, env_vars: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    for var in env_vars {
+        command.env_remove(var);
     }
+    command
 }

@@ -1,7 +1,7 @@
 //! The client under faults: 200 complete 10011 flows at concurrency 20 against the sandbox with
 //! 20% of requests faulted (429 with and without Retry-After, 500, 502, 503, slow answers past the
 //! client's timeout, dropped connections). Every flow ends in a result or an honest error, account
-//! creation is never duplicated, and the counts are printed (`cargo test --all-features --test
+//! creation is never duplicated, and the counts are printed (`cargo test -p jumio-kyx --test it
 //! resilience -- --nocapture`).
 
 use jumio_kyx_test_support as support;
@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jumio_kyx::VerifyStep;
-use jumio_kyx::{Error, JumioClient, RetryPolicy, WaitOptions};
+use jumio_kyx::{Error, RetryPolicy, WaitOptions};
 use jumio_kyx::{Workflow, WorkflowRequest};
-use jumio_kyx_sandbox::{FaultConfig, SandboxConfig};
-use support::flow::images;
+use jumio_kyx_sandbox::SandboxConfig;
+use support::flow::{client, client_builder, faulty_sandbox, images, start};
 
 const FLOWS: usize = 200;
 const CONCURRENCY: usize = 20;
@@ -32,21 +32,8 @@ fn kind(error: &Error) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_flows_under_twenty_percent_faults() {
-    let sandbox = SandboxConfig {
-        processing_delay: Duration::from_millis(10),
-        faults: FaultConfig {
-            slow_delay: Duration::from_millis(1500),
-            ..FaultConfig::uniform(0.2, 7)
-        },
-        ..SandboxConfig::default()
-    }
-    .start()
-    .await
-    .expect("sandbox");
-    let client = JumioClient::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .user_agent("Example Corp Resilience/1.0")
+    let sandbox = faulty_sandbox(0.2, 7, Duration::from_millis(1500)).await;
+    let client = client_builder(&sandbox)
         .timeout(Duration::from_millis(750))
         .retry_policy(
             RetryPolicy::default()
@@ -173,19 +160,12 @@ async fn two_hundred_flows_under_twenty_percent_faults() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_callers_across_an_expiry_make_one_token_request() {
-    let sandbox = SandboxConfig {
+    let sandbox = start(SandboxConfig {
         access_token_ttl: Duration::from_secs(2),
         ..SandboxConfig::default()
-    }
-    .start()
-    .await
-    .expect("sandbox");
-    let client = JumioClient::builder()
-        .base_url(sandbox.base_url())
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .user_agent("Example Corp Resilience/1.0")
-        .build()
-        .expect("client");
+    })
+    .await;
+    let client = client(&sandbox);
     let session = client
         .create_account(&WorkflowRequest::new(Workflow::IdAndIdentity, "expiry"))
         .await

@@ -7,7 +7,10 @@ use jumio_kyx::generated::types;
 use jumio_kyx::{Error, ImageSource, JumioClient, Service};
 use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 use jumio_kyx::{Images, VerifyStep};
-use support::flow::{client, images, sandbox, wait};
+use support::expected::{CAPABILITIES_10011, CAPABILITIES_10013_EXTRA, STEPS_10013};
+use support::flow::{client, client_builder, front_and_selfie, ids_of, images, sandbox, wait};
+use support::images::Png;
+use support::temp::TempDir;
 
 #[tokio::test]
 async fn a_10011_verification_in_a_few_lines() {
@@ -42,14 +45,7 @@ async fn a_10011_verification_in_a_few_lines() {
         .into_iter()
         .map(|c| c.capability)
         .collect();
-    for capability in [
-        "usability",
-        "imageChecks",
-        "extraction",
-        "dataChecks",
-        "liveness",
-        "similarity",
-    ] {
+    for capability in CAPABILITIES_10011 {
         assert!(
             names.iter().any(|n| n == capability),
             "{capability} missing from {names:?}"
@@ -77,10 +73,7 @@ async fn a_10011_verification_in_a_few_lines() {
         )
         .await
         .expect("download");
-    assert_eq!(
-        download.bytes,
-        std::fs::read(support::sample("id-front.jpg")).unwrap()
-    );
+    assert_eq!(download.bytes, support::sample_bytes("id-front.jpg"));
     assert_eq!(download.content_type.as_deref(), Some("image/jpeg"));
     client
         .delete_account(result.account_id())
@@ -112,25 +105,12 @@ async fn a_10013_verification_with_progress_and_steps() {
         3
     );
     assert_eq!(steps.last(), Some(&VerifyStep::Finalized));
-    for capability in [
-        "watchlistScreening",
-        "addressValidation",
-        "proofOfResidency",
-        "drivingLicenseVerification",
-    ] {
+    for capability in CAPABILITIES_10013_EXTRA {
         assert_eq!(result.capability(capability).len(), 1, "{capability}");
     }
     let steps = client.steps(&ids_of(&result)).await.expect("steps");
     let names: Vec<String> = steps.steps.iter().map(|s| s.name.to_string()).collect();
-    assert_eq!(
-        names,
-        [
-            "ID_IV",
-            "SCREENING",
-            "ADDRESS_VERIFICATION",
-            "DL_VERIFICATION"
-        ]
-    );
+    assert_eq!(names, STEPS_10013);
 }
 
 #[tokio::test]
@@ -142,9 +122,8 @@ async fn a_selfie_identical_to_the_id_front_is_rejected() {
         .verify(
             &request,
             Images {
-                front: ImageSource::path(support::sample("id-front.jpg")),
-                back: None,
                 selfie: ImageSource::path(support::sample("id-front.jpg")),
+                ..front_and_selfie()
             },
             wait(),
             |_| {},
@@ -185,11 +164,8 @@ async fn links_to_a_foreign_host_get_no_token_and_the_account_is_removed() {
     let sandbox = sandbox().await;
     // The sandbox answers with links on 127.0.0.1; the client trusts only "localhost" for uploads.
     let port = sandbox.local_addr().port();
-    let client = JumioClient::builder()
-        .base_url(sandbox.base_url())
+    let client = client_builder(&sandbox)
         .service_url(Service::Api, format!("http://localhost:{port}"))
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .user_agent("Example Corp Onboarding/1.0")
         .build()
         .expect("client");
     let error = client
@@ -214,63 +190,56 @@ async fn links_to_a_foreign_host_get_no_token_and_the_account_is_removed() {
 async fn bad_input_is_refused_locally_and_creates_nothing() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let dir = support::temp_dir("bad-input");
-    let write = |name: &str, bytes: Vec<u8>| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    };
-    let pdf = write(
+    let dir = TempDir::new("bad-input");
+    let pdf = dir.file(
         "scan.jpg",
-        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".repeat(100),
+        &b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".repeat(100),
     );
-    let huge = write("huge.png", support::png(2000, 1500, 10 * 1024 * 1024 + 1));
-    let wide = write("wide.png", support::png(8001, 600, 4096));
-    let small = write("small.png", support::png(200, 200, 4096));
+    let png = |width, height, total| Png::new(width, height).padded_to(total).build();
+    let huge = dir.file("huge.png", &png(2000, 1500, 10 * 1024 * 1024 + 1));
+    let wide = dir.file("wide.png", &png(8001, 600, 4096));
+    let small = dir.file("small.png", &png(200, 200, 4096));
     let missing = dir.join("missing.jpg");
 
     let good = WorkflowRequest::new(Workflow::IdAndIdentity, "bad-input");
-    let front_cases = [
-        (pdf, "scan.jpg is not a JPEG or PNG image"),
-        (huge, "Jumio accepts at most 10"),
-        (wide, "8000"),
-        (small, "more than 300"),
-        (missing, "missing.jpg"),
-    ];
-    for (front, expected) in front_cases {
-        let images = Images {
-            front: ImageSource::path(&front),
-            back: None,
-            selfie: ImageSource::path(support::sample("selfie.jpg")),
-        };
-        let error = client
-            .verify(&good, images, wait(), |_| {})
-            .await
-            .expect_err("refused");
-        assert!(error.is_local(), "{error:?}");
-        assert!(
-            error.to_string().contains(expected),
-            "{error} should contain {expected:?}"
-        );
-    }
-    let request_cases = [
+    let with_front = |front: &std::path::Path| Images {
+        front: ImageSource::path(front),
+        ..front_and_selfie()
+    };
+    let cases = [
+        (
+            good.clone(),
+            with_front(&pdf),
+            "scan.jpg is not a JPEG or PNG image",
+        ),
+        (good.clone(), with_front(&huge), "Jumio accepts at most 10"),
+        (good.clone(), with_front(&wide), "8000"),
+        (good.clone(), with_front(&small), "more than 300"),
+        (good.clone(), with_front(&missing), "missing.jpg"),
         (
             good.clone().countries(["XYZ"]),
+            images(),
             "unknown country code \"XYZ\"",
         ),
         (
             WorkflowRequest::new(Workflow::IdAndIdentity, "r".repeat(101)),
+            images(),
             "at most 100",
         ),
         (
             WorkflowRequest::new(Workflow::IdAndIdentity, "order;42"),
+            images(),
             "forbids any of",
         ),
-        (good.clone().token_lifetime("61d"), "5 minutes to 60 days"),
+        (
+            good.clone().token_lifetime("61d"),
+            images(),
+            "5 minutes to 60 days",
+        ),
     ];
-    for (request, expected) in request_cases {
+    for (request, images, expected) in cases {
         let error = client
-            .verify(&request, images(), wait(), |_| {})
+            .verify(&request, images, wait(), |_| {})
             .await
             .expect_err("refused");
         assert!(error.is_local(), "{error:?}");
@@ -281,55 +250,47 @@ async fn bad_input_is_refused_locally_and_creates_nothing() {
     }
     assert_eq!(sandbox.account_count(), 0);
     assert_eq!(sandbox.token_requests(), 0, "nothing reached the sandbox");
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
     let sandbox = sandbox().await;
-    let wrong = JumioClient::builder()
-        .base_url(sandbox.base_url())
+    let wrong = client_builder(&sandbox)
         .credentials(sandbox.client_id(), "not-the-secret")
-        .user_agent("Example Corp Onboarding/1.0")
         .build()
         .unwrap();
-    let error = wrong
-        .verify(
-            &WorkflowRequest::new(Workflow::IdAndIdentity, "wrong"),
-            images(),
-            wait(),
-            |_| {},
-        )
-        .await
-        .expect_err("401");
-    assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
-    assert!(error.to_string().contains("client credentials"), "{error}");
-    assert!(!format!("{error} {error:?}").contains("not-the-secret"));
-    assert_eq!(sandbox.account_count(), 0);
-
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed = listener.local_addr().unwrap();
-    drop(listener);
     let unreachable = JumioClient::builder()
-        .base_url(format!("http://{closed}"))
+        .base_url(support::closed_url())
         .credentials("id", "secret")
         .user_agent("Example Corp Onboarding/1.0")
         .build()
         .unwrap();
-    let error = unreachable
-        .verify(
-            &WorkflowRequest::new(Workflow::IdAndIdentity, "unreachable"),
-            images(),
-            wait(),
-            |_| {},
-        )
-        .await
-        .expect_err("unreachable");
-    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
-    assert!(
-        error.to_string().contains("could not reach Jumio"),
-        "{error}"
-    );
+    type IsKind = fn(&Error) -> bool;
+    let cases: [(JumioClient, &str, IsKind, &str); 2] = [
+        (
+            wrong,
+            "wrong",
+            |e| matches!(e, Error::Unauthorized { .. }),
+            "client credentials",
+        ),
+        (
+            unreachable,
+            "unreachable",
+            |e| matches!(e, Error::Transport { .. }),
+            "could not reach Jumio",
+        ),
+    ];
+    for (client, reference, is_expected_kind, message) in cases {
+        let request = WorkflowRequest::new(Workflow::IdAndIdentity, reference);
+        let error = client
+            .verify(&request, images(), wait(), |_| {})
+            .await
+            .expect_err(reference);
+        assert!(is_expected_kind(&error), "{error:?}");
+        assert!(error.to_string().contains(message), "{error}");
+        assert!(!format!("{error} {error:?}").contains("not-the-secret"));
+    }
+    assert_eq!(sandbox.account_count(), 0);
 
     let empty_agent = JumioClient::builder()
         .credentials("id", "secret")
@@ -342,9 +303,4 @@ async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
         .base_url("http://jumio.example.com")
         .build();
     assert!(matches!(plain_http, Err(Error::Config(m)) if m.contains("https")));
-}
-
-/// The ids of a result, as the client takes them.
-fn ids_of(result: &jumio_kyx::VerificationResult) -> jumio_kyx::ExecutionIds {
-    jumio_kyx::ExecutionIds::new(result.account_id(), result.workflow_execution_id()).expect("ids")
 }

@@ -1,14 +1,11 @@
 //! Local image checks and the streamed multipart part, on synthetic JPEG and PNG files built on the
-//! fly (headers only, padded with zeros to the wanted size).
+//! fly (`support::images`: headers only, padded with zeros to the wanted size).
 
 use jumio_kyx_test_support as support;
 
-use support::Rng;
-
 use std::collections::hash_map::DefaultHasher;
 use std::hash::Hasher;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart};
@@ -19,112 +16,26 @@ use jumio_kyx::image::{
 use jumio_kyx::limits::image::MAX_BYTES;
 use reqwest::header::CONTENT_LENGTH;
 use reqwest::multipart::{Form, Part};
+use support::Rng;
+use support::images::{Jpeg, jpeg, png};
+use support::temp::TempDir;
 
 const MIB: u64 = 1024 * 1024;
-
-/// A directory of its own under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "jumio-kyx-image-{}-{test}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    /// Writes `content`, extended with zeros to `total` bytes when given.
-    fn file(&self, name: &str, content: &[u8], total: Option<u64>) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, content).expect("write image");
-        if let Some(total) = total {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .expect("open image");
-            file.set_len(total).expect("extend image");
-        }
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
-/// A PNG signature, an IHDR chunk with these dimensions (8-bit RGB) and IEND.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    png_chunk(&mut out, b"IHDR", &ihdr);
-    png_chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-/// SOI, a JFIF APP0 segment, `metadata` APP1 segments of 65533 bytes each, a baseline SOF0 with these
-/// dimensions, EOI.
-fn jpeg_with_metadata(width: u16, height: u16, metadata: usize) -> Vec<u8> {
-    let mut out = vec![0xff, 0xd8];
-    out.extend_from_slice(&[0xff, 0xe0, 0x00, 0x10]);
-    out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
-    for _ in 0..metadata {
-        out.extend_from_slice(&[0xff, 0xe1, 0xff, 0xff]);
-        out.extend(std::iter::repeat_n(0x20, 0xffff - 2));
-    }
-    out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
-    out.extend_from_slice(&height.to_be_bytes());
-    out.extend_from_slice(&width.to_be_bytes());
-    out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
-    out.extend_from_slice(&[0xff, 0xd9]);
-    out
-}
-
-fn jpeg(width: u16, height: u16) -> Vec<u8> {
-    jpeg_with_metadata(width, height, 0)
-}
 
 async fn check_file(path: &Path, limits: &ImageLimits) -> Result<ImageInfo, ImageError> {
     ImageSource::path(path).check(limits).await
 }
 
+/// Why the file at `path` is refused under the default limits.
+async fn refusal(path: &Path) -> ImageError {
+    check_file(path, &ImageLimits::default()).await.unwrap_err()
+}
+
 #[tokio::test]
 async fn accepts_jpeg_and_png_with_their_dimensions() {
     let dir = TempDir::new("accepts");
-    let front = dir.file("front.jpg", &jpeg(1200, 800), Some(250_000));
-    let selfie = dir.file("selfie.png", &png(640, 480), None);
+    let front = dir.file_of_len("front.jpg", &jpeg(1200, 800), 250_000);
+    let selfie = dir.file("selfie.png", &png(640, 480));
 
     let source = ImageSource::path(&front);
     assert_eq!(source.name(), "front.jpg");
@@ -159,14 +70,12 @@ async fn format_comes_from_the_content_not_the_name() {
 #[tokio::test]
 async fn pdf_named_jpg_is_refused_as_a_pdf() {
     let dir = TempDir::new("pdf");
-    let scan = dir.file(
+    let scan = dir.file_of_len(
         "scan.jpg",
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
-        Some(40_000),
+        40_000,
     );
-    let error = check_file(&scan, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let error = refusal(&scan).await;
     assert!(
         matches!(
             error,
@@ -212,10 +121,8 @@ fn common_non_images_are_named() {
 #[tokio::test]
 async fn ten_mb_plus_one_byte_is_refused_naming_the_limit() {
     let dir = TempDir::new("over-10mb");
-    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(MAX_BYTES + 1));
-    let error = check_file(&front, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let front = dir.file_of_len("front.jpg", &jpeg(2000, 1500), MAX_BYTES + 1);
+    let error = refusal(&front).await;
     assert!(
         matches!(
             error,
@@ -253,7 +160,7 @@ fn too_large_message_uses_megabytes_with_one_decimal() {
 #[tokio::test]
 async fn exactly_ten_mb_is_accepted() {
     let dir = TempDir::new("exactly-10mb");
-    let front = dir.file("front.jpg", &jpeg(2000, 1500), Some(MAX_BYTES));
+    let front = dir.file_of_len("front.jpg", &jpeg(2000, 1500), MAX_BYTES);
     let info = check_file(&front, &ImageLimits::default()).await.unwrap();
     assert_eq!(info.bytes, 10 * MIB);
 }
@@ -261,16 +168,14 @@ async fn exactly_ten_mb_is_accepted() {
 #[tokio::test]
 async fn fifteen_mb_is_accepted_by_jumios_current_limit_only() {
     let dir = TempDir::new("15mb");
-    let front = dir.file("front.png", &png(4000, 3000), Some(15 * MIB));
+    let front = dir.file_of_len("front.png", &png(4000, 3000), 15 * MIB);
     let info = check_file(&front, &ImageLimits::jumio_current())
         .await
         .unwrap();
     assert_eq!(info.bytes, 15 * MIB);
     assert_eq!(ImageLimits::jumio_current().max_bytes, 15 * MIB);
 
-    let error = check_file(&front, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let error = refusal(&front).await;
     assert_eq!(
         error.to_string(),
         "front.png is 15.0 MB; Jumio accepts at most 10 MB"
@@ -287,10 +192,8 @@ async fn fifteen_mb_is_accepted_by_jumios_current_limit_only() {
 #[tokio::test]
 async fn sides_over_8000_px_are_refused() {
     let dir = TempDir::new("8001");
-    let wide = dir.file("id.png", &png(8001, 4000), None);
-    let error = check_file(&wide, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let wide = dir.file("id.png", &png(8001, 4000));
+    let error = refusal(&wide).await;
     assert!(
         matches!(
             error,
@@ -349,10 +252,8 @@ fn longest_side_must_be_more_than_300_px() {
 #[tokio::test]
 async fn empty_file_is_refused() {
     let dir = TempDir::new("empty");
-    let back = dir.file("back.jpg", b"", None);
-    let error = check_file(&back, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let back = dir.file("back.jpg", b"");
+    let error = refusal(&back).await;
     assert!(matches!(error, ImageError::Empty { .. }), "{error:?}");
     assert_eq!(
         error.to_string(),
@@ -363,10 +264,8 @@ async fn empty_file_is_refused() {
 #[tokio::test]
 async fn missing_file_names_the_file_and_the_os_error() {
     let dir = TempDir::new("missing");
-    let path = dir.0.join("front.jpg");
-    let error = check_file(&path, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let path = dir.join("front.jpg");
+    let error = refusal(&path).await;
     match &error {
         ImageError::Unreadable { name, source } => {
             assert_eq!(name, "front.jpg");
@@ -386,9 +285,7 @@ async fn missing_file_names_the_file_and_the_os_error() {
         "front.jpg cannot be read: No such file or directory"
     );
 
-    let error = check_file(&dir.0, &ImageLimits::default())
-        .await
-        .unwrap_err();
+    let error = refusal(dir.path()).await;
     assert!(matches!(error, ImageError::Unreadable { .. }), "{error:?}");
     assert!(error.to_string().ends_with("it is not a regular file"));
 }
@@ -398,40 +295,27 @@ async fn truncated_headers_are_refused() {
     let dir = TempDir::new("truncated");
     let limits = ImageLimits::default();
 
-    // A PNG cut inside its IHDR chunk.
-    let png_start = &png(1000, 800)[..20];
-    let cut_png = dir.file("selfie.png", png_start, None);
-    let error = check_file(&cut_png, &limits).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            ImageError::Truncated {
-                format: ImageFormat::Png,
-                read: 20,
-                total: 20,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(
-        error.to_string(),
-        "selfie.png is a PNG image cut short: it ends after 20 bytes, before its dimensions (truncated file)"
-    );
-
-    // A JPEG cut before its frame header.
+    // A PNG cut inside its IHDR chunk, a JPEG cut before its frame header: the whole file is read.
     let full = jpeg(1000, 800);
-    let cut_jpeg = dir.file("front.jpg", &full[..24], None);
-    let error = check_file(&cut_jpeg, &limits).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            ImageError::Truncated {
-                format: ImageFormat::Jpeg,
-                ..
-            }
-        ),
-        "{error:?}"
+    let cut_png = &png(1000, 800)[..20];
+    for (name, cut, expected) in [
+        ("selfie.png", cut_png, ImageFormat::Png),
+        ("front.jpg", &full[..24], ImageFormat::Jpeg),
+    ] {
+        let error = refusal(&dir.file(name, cut)).await;
+        let len = cut.len() as u64;
+        assert!(
+            matches!(
+                error,
+                ImageError::Truncated { format, read, total, .. }
+                    if format == expected && read == len && total == len
+            ),
+            "{error:?}"
+        );
+    }
+    assert_eq!(
+        refusal(&dir.join("selfie.png")).await.to_string(),
+        "selfie.png is a PNG image cut short: it ends after 20 bytes, before its dimensions (truncated file)"
     );
 
     // Two bytes of a JPEG signature.
@@ -489,9 +373,9 @@ fn corrupt_headers_are_refused() {
 #[tokio::test]
 async fn jpeg_dimensions_after_large_metadata_are_found() {
     let dir = TempDir::new("metadata");
-    let content = jpeg_with_metadata(3000, 2000, 3);
+    let content = Jpeg::new(3000, 2000).metadata(3).build();
     assert!(content.len() > 3 * 65_000);
-    let front = dir.file("front.jpg", &content, None);
+    let front = dir.file("front.jpg", &content);
     let info = check_file(&front, &ImageLimits::default()).await.unwrap();
     assert_eq!((info.width, info.height), (3000, 2000));
 
@@ -504,14 +388,6 @@ async fn jpeg_dimensions_after_large_metadata_are_found() {
     )
     .unwrap_err();
     assert!(matches!(error, ImageError::Truncated { .. }), "{error:?}");
-}
-
-/// A JPEG header followed by `total` bytes in all of a repeating pattern.
-fn patterned_jpeg(total: usize) -> Vec<u8> {
-    let mut content = jpeg(4000, 3000);
-    let header = content.len();
-    content.extend((header..total).map(|i| (i % 251) as u8));
-    content
 }
 
 fn digest(bytes: &[u8]) -> u64 {
@@ -537,20 +413,21 @@ fn content_length(part: Part) -> u64 {
         .unwrap()
 }
 
-/// A server that answers each multipart upload with the file name, content type, size and digest of
-/// its `file` field.
-async fn echo_server() -> String {
+/// What [`echo`] answers for a file `name` of type `mime` holding `content`.
+fn echoed(name: &str, mime: &str, content: &[u8]) -> String {
+    format!("{name} {mime} {} {}", content.len(), digest(content))
+}
+
+/// Sends `part` in the field `file` to a server that answers with what it received, as
+/// [`echoed`] describes it.
+async fn echo(part: Part) -> String {
     async fn receive(mut multipart: Multipart) -> String {
         while let Some(field) = multipart.next_field().await.expect("multipart") {
             if field.name() == Some("file") {
                 let file_name = field.file_name().unwrap_or_default().to_owned();
                 let content_type = field.content_type().unwrap_or_default().to_owned();
                 let bytes = field.bytes().await.expect("file bytes");
-                return format!(
-                    "{file_name} {content_type} {} {}",
-                    bytes.len(),
-                    digest(&bytes)
-                );
+                return echoed(&file_name, &content_type, &bytes);
             }
         }
         "no file".to_owned()
@@ -561,14 +438,30 @@ async fn echo_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{address}/upload")
+    reqwest::Client::new()
+        .post(format!("http://{address}/upload"))
+        .multipart(Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Sends the part of `source` (checked as `info`) to [`echo`] and asserts that the server received
+/// `content`, named as the source and typed `mime`.
+async fn assert_arrives(source: ImageSource, info: &ImageInfo, mime: &str, content: &[u8]) {
+    let name = source.name().to_owned();
+    let part = source.into_part(info).await.unwrap();
+    assert_eq!(echo(part).await, echoed(&name, mime, content));
 }
 
 #[tokio::test]
 async fn into_part_streams_the_file_with_its_length() {
     let dir = TempDir::new("stream");
-    let content = patterned_jpeg(12 * MIB as usize);
-    let path = dir.file("front.jpg", &content, None);
+    let content = Jpeg::new(4000, 3000).total_len(12 * MIB as usize).build();
+    let path = dir.file("front.jpg", &content);
     let limits = ImageLimits::default().with_max_bytes(20 * MIB);
     let source = ImageSource::path(&path);
     let info = source.check(&limits).await.unwrap();
@@ -584,25 +477,7 @@ async fn into_part_streams_the_file_with_its_length() {
     assert_eq!(content_length(part) - content_length(empty), 12 * MIB);
 
     // What the server receives is the file, byte for byte, named and typed.
-    let url = echo_server().await;
-    let part = source.into_part(&info).await.unwrap();
-    let received = reqwest::Client::new()
-        .post(&url)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        received,
-        format!(
-            "front.jpg image/jpeg {} {}",
-            content.len(),
-            digest(&content)
-        )
-    );
+    assert_arrives(source, &info, "image/jpeg", &content).await;
 }
 
 #[tokio::test]
@@ -610,31 +485,13 @@ async fn into_part_sends_bytes_from_memory() {
     let content = png(1024, 768);
     let source = ImageSource::bytes("selfie.png", content.clone());
     let info = source.check(&ImageLimits::default()).await.unwrap();
-    let url = echo_server().await;
-    let part = source.into_part(&info).await.unwrap();
-    let received = reqwest::Client::new()
-        .post(&url)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(
-        received,
-        format!(
-            "selfie.png image/png {} {}",
-            content.len(),
-            digest(&content)
-        )
-    );
+    assert_arrives(source, &info, "image/png", &content).await;
 }
 
 #[tokio::test]
 async fn into_part_refuses_a_file_changed_after_the_check() {
     let dir = TempDir::new("changed");
-    let path = dir.file("front.png", &png(1000, 800), Some(2 * MIB));
+    let path = dir.file_of_len("front.png", &png(1000, 800), 2 * MIB);
     let info = check_file(&path, &ImageLimits::default()).await.unwrap();
 
     // Longer.
@@ -662,7 +519,7 @@ async fn into_part_refuses_a_file_changed_after_the_check() {
     );
 
     // Same length, other content.
-    dir.file("front.png", &png(1000, 900), Some(2 * MIB));
+    dir.file_of_len("front.png", &png(1000, 900), 2 * MIB);
     let error = ImageSource::path(&path).into_part(&info).await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -701,11 +558,11 @@ fn debug_shows_the_name_and_length_but_not_the_bytes() {
 
 #[test]
 fn arbitrary_headers_never_panic() {
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng::new(0x5eed_1234_abcd_0001);
     let limits = ImageLimits::default();
     let seeds = [
         jpeg(1200, 800),
-        jpeg_with_metadata(500, 400, 1),
+        Jpeg::new(500, 400).metadata(1).build(),
         png(640, 480),
     ];
     let (mut accepted, mut refused) = (0, 0);
@@ -714,9 +571,9 @@ fn arbitrary_headers_never_panic() {
         for _ in 0..=rng.below(4) {
             let at = rng.below(header.len());
             match rng.below(3) {
-                0 => header[at] = rng.next_u64() as u8,
+                0 => header[at] = rng.byte(),
                 1 => header.truncate(at),
-                _ => header.insert(at, rng.next_u64() as u8),
+                _ => header.insert(at, rng.byte()),
             }
             if header.is_empty() {
                 break;
@@ -740,25 +597,6 @@ fn arbitrary_headers_never_panic() {
     );
 }
 
-/// A JPEG of `width`×`height` with `metadata` APP1 segments of 64 KiB before its dimensions and
-/// `filler` bytes of scan data after them.
-fn jpeg_with_scan(width: u16, height: u16, metadata: usize, filler: usize) -> Vec<u8> {
-    let mut out = vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10];
-    out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
-    for _ in 0..metadata {
-        out.extend_from_slice(&[0xff, 0xe1, 0xff, 0xff]);
-        out.extend(std::iter::repeat_n(0x20, 0xffff - 2));
-    }
-    out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x11, 0x08]);
-    out.extend_from_slice(&height.to_be_bytes());
-    out.extend_from_slice(&width.to_be_bytes());
-    out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
-    out.extend_from_slice(&[0xff, 0xda, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
-    out.extend((0..filler).map(|i| (i % 251) as u8));
-    out.extend_from_slice(&[0xff, 0xd9]);
-    out
-}
-
 /// What is uploaded from a file is the file, byte for byte: a small one (sent with its header
 /// in one piece), a larger one (the rest streamed after the header and the chunk read with
 /// it), and one whose dimensions lie beyond the first 64 KiB (streamed anew from its start).
@@ -767,23 +605,19 @@ async fn files_are_uploaded_byte_for_byte() {
     use jumio_kyx::generated::types::PartClassifier;
     use jumio_kyx::{Workflow, WorkflowRequest};
 
-    let sandbox = jumio_kyx_sandbox::Sandbox::start().await.unwrap();
-    let client = jumio_kyx::JumioClient::builder()
-        .credentials(sandbox.client_id(), sandbox.client_secret())
-        .base_url(sandbox.base_url())
-        .user_agent("Image Test/1.0")
-        .build()
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!("jumio-kyx-image-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let sandbox = support::flow::sandbox().await;
+    let client = support::flow::client(&sandbox);
+    let dir = TempDir::new("uploaded");
     for (name, metadata, filler) in [
         ("small.jpg", 0, 50_000),
         ("large.jpg", 0, 400_000),
         ("metadata.jpg", 2, 200_000),
     ] {
-        let content = jpeg_with_scan(1600, 1200, metadata, filler);
-        let path = dir.join(name);
-        std::fs::write(&path, &content).unwrap();
+        let content = Jpeg::new(1600, 1200)
+            .metadata(metadata)
+            .scan(filler)
+            .build();
+        let path = dir.file(name, &content);
         let request = WorkflowRequest::new(Workflow::IdAndIdentity, name);
         let mut session = client.create_account(&request).await.unwrap();
         session
@@ -802,6 +636,5 @@ async fn files_are_uploaded_byte_for_byte() {
         assert_eq!(download.bytes.len(), content.len(), "{name}");
         assert!(download.bytes == content, "{name} arrived changed");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
     sandbox.shutdown().await;
 }

@@ -1,17 +1,25 @@
 //! The hand-written multipart upload and the generated operations go through the same hooks and
 //! fail the same way: checked against a local HTTP server that records what it receives.
 
+use jumio_kyx_test_support as support;
+
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{post, put};
 use axum::{Json, Router};
-use jumio_kyx::generated::{Client, Error, types};
+use jumio_kyx::generated::{Client, Error, ResponseValue, types};
 use jumio_kyx::hooks::RequestAuth;
 use jumio_kyx::upload::ClientUploadExt;
 use reqwest::multipart::Part;
 use serde_json::{Value, json};
+use support::flow::USER_AGENT;
+
+/// The ids of Jumio's published 10011 examples.
+const ACCOUNT: &str = "11111111-1111-1111-1111-aaaaaaaaaaaa";
+const EXECUTION: &str = "22222222-2222-2222-2222-aaaaaaaaaaaa";
+const CREDENTIAL: &str = "33333333-3333-3333-aaaaaaaaaaaa";
 
 /// A received multipart field: name, file name, content type, bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,15 +72,18 @@ async fn upload(
             Json(json!({"title": "Not Found", "status": 404})),
         );
     }
-    (
-        StatusCode::OK,
-        Json(json!({
-            "timestamp": "2021-05-24T08:20:31.344Z",
-            "account": {"id": path[0]},
-            "workflowExecution": {"id": path[1]},
-            "api": {"parts": {"front": "https://api.amer-1.jumio.ai/x/parts/FRONT"}}
-        })),
-    )
+    let mut body = answer(&path);
+    body["api"] = json!({"parts": {"front": "https://api.amer-1.jumio.ai/x/parts/FRONT"}});
+    (StatusCode::OK, Json(body))
+}
+
+/// Jumio's published finalization answer (an upload answers the same and its parts' links) for
+/// the account and workflow execution of `path`.
+fn answer(path: &[String]) -> Value {
+    let mut body = support::fixture("finalize-response-10011.json");
+    body["account"]["id"] = json!(path[0]);
+    body["workflowExecution"]["id"] = json!(path[1]);
+    body
 }
 
 async fn finalize(
@@ -85,7 +96,7 @@ async fn finalize(
         headers: header_list(&headers),
         file: None,
     });
-    Json(json!({"account": {"id": path[0]}, "workflowExecution": {"id": path[1]}}))
+    Json(answer(&path))
 }
 
 async fn server() -> (String, Log) {
@@ -123,47 +134,48 @@ fn client(base: &str) -> Client {
     )
 }
 
+/// An upload through the hand-written operation with every parameter set; `ids` are those of the
+/// account, the workflow execution and the credential.
+async fn upload_part(
+    base: &str,
+    [account, execution, credential]: [&str; 3],
+    classifier: types::UploadClassifier,
+    file: Part,
+) -> Result<ResponseValue<types::UploadResponse>, Error> {
+    client(base)
+        .upload_credential_part()
+        .account_id(account)
+        .workflow_execution_id(execution)
+        .credential_id(credential)
+        .classifier(classifier)
+        .user_agent(USER_AGENT)
+        .file(file)
+        .send()
+        .await
+}
+
 #[tokio::test]
 async fn upload_sends_the_file_field_with_the_hooks_of_the_generated_client() {
     let (base, log) = server().await;
     let image = b"\xff\xd8\xff\xe0 not really a jpeg".to_vec();
-    let response = client(&base)
-        .upload_credential_part()
-        .account_id("11111111-1111-1111-1111-aaaaaaaaaaaa")
-        .workflow_execution_id("22222222-2222-2222-2222-aaaaaaaaaaaa")
-        .credential_id("33333333-3333-3333-aaaaaaaaaaaa")
-        .classifier(types::UploadClassifier::Front)
-        .user_agent("Example Corp Onboarding/1.0")
-        .file(
-            Part::bytes(image.clone())
-                .file_name("front.jpg")
-                .mime_str("image/jpeg")
-                .expect("mime"),
-        )
-        .send()
+    let file = Part::bytes(image.clone())
+        .file_name("front.jpg")
+        .mime_str("image/jpeg")
+        .expect("mime");
+    let ids = [ACCOUNT, EXECUTION, CREDENTIAL];
+    let response = upload_part(&base, ids, types::UploadClassifier::Front, file)
         .await
         .expect("upload succeeds");
     assert_eq!(response.status(), 200);
-    assert_eq!(response.account.id, "11111111-1111-1111-1111-aaaaaaaaaaaa");
+    assert_eq!(response.account.id, ACCOUNT);
 
     let seen = log.lock().unwrap()[0].clone();
-    assert_eq!(
-        seen.path,
-        [
-            "11111111-1111-1111-1111-aaaaaaaaaaaa",
-            "22222222-2222-2222-2222-aaaaaaaaaaaa",
-            "33333333-3333-3333-aaaaaaaaaaaa",
-            "FRONT"
-        ]
-    );
+    assert_eq!(seen.path, [ACCOUNT, EXECUTION, CREDENTIAL, "FRONT"]);
     assert_eq!(
         header(&seen, "authorization"),
         Some("Bearer transaction-token")
     );
-    assert_eq!(
-        header(&seen, "user-agent"),
-        Some("Example Corp Onboarding/1.0")
-    );
+    assert_eq!(header(&seen, "user-agent"), Some(USER_AGENT));
     assert_eq!(header(&seen, "accept"), Some("application/json"));
     assert_eq!(header(&seen, "api-version"), None);
     assert!(
@@ -185,17 +197,15 @@ async fn upload_sends_the_file_field_with_the_hooks_of_the_generated_client() {
 #[tokio::test]
 async fn upload_errors_look_like_generated_errors() {
     let (base, log) = server().await;
-    let error = client(&base)
-        .upload_credential_part()
-        .account_id("unknown")
-        .workflow_execution_id("w")
-        .credential_id("c")
-        .classifier(types::UploadClassifier::Face)
-        .user_agent("Example Corp Onboarding/1.0")
-        .file(Part::bytes(vec![1, 2, 3]))
-        .send()
-        .await
-        .expect_err("404");
+    let ids = ["unknown", "w", "c"];
+    let error = upload_part(
+        &base,
+        ids,
+        types::UploadClassifier::Face,
+        Part::bytes(vec![1, 2, 3]),
+    )
+    .await
+    .expect_err("404");
     match error {
         Error::UnexpectedResponse(response) => assert_eq!(response.status(), 404),
         other => panic!("expected UnexpectedResponse, got {other:?}"),
@@ -203,17 +213,15 @@ async fn upload_errors_look_like_generated_errors() {
 
     // A missing parameter fails locally, before any request.
     let before = log.lock().unwrap().len();
-    let error = client(&base)
-        .upload_credential_part()
-        .account_id("a")
-        .workflow_execution_id("w")
-        .credential_id("")
-        .classifier(types::UploadClassifier::Back)
-        .user_agent("Example Corp Onboarding/1.0")
-        .file(Part::bytes(vec![1]))
-        .send()
-        .await
-        .expect_err("empty credential id");
+    let ids = ["a", "w", ""];
+    let error = upload_part(
+        &base,
+        ids,
+        types::UploadClassifier::Back,
+        Part::bytes(vec![1]),
+    )
+    .await
+    .expect_err("empty credential id");
     assert!(
         matches!(&error, Error::InvalidRequest(m) if m == "credential_id must not be empty"),
         "{error:?}"
@@ -233,16 +241,13 @@ async fn generated_finalize_sends_content_length_zero_and_the_transaction_token(
     let (base, log) = server().await;
     let response = client(&base)
         .finalize_workflow_execution()
-        .account_id("11111111-1111-1111-1111-aaaaaaaaaaaa")
-        .workflow_execution_id("22222222-2222-2222-2222-aaaaaaaaaaaa")
-        .user_agent("Example Corp Onboarding/1.0")
+        .account_id(ACCOUNT)
+        .workflow_execution_id(EXECUTION)
+        .user_agent(USER_AGENT)
         .send()
         .await
         .expect("finalize");
-    assert_eq!(
-        response.workflow_execution.id,
-        "22222222-2222-2222-2222-aaaaaaaaaaaa"
-    );
+    assert_eq!(response.workflow_execution.id, EXECUTION);
     let seen = log.lock().unwrap()[0].clone();
     assert_eq!(header(&seen, "content-length"), Some("0"));
     assert_eq!(

@@ -4,18 +4,12 @@
 
 use jumio_kyx_test_support as support;
 
+use std::str::FromStr;
+
 use jumio_kyx::generated::types::{self, builder};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/jumio-docs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"))
-}
+use support::{fixture, fixture_text};
 
 /// Deserialises the fixture into `T` and checks it against the component schema `schema` too.
 fn typed<T: DeserializeOwned>(name: &str, schema: &str) -> T {
@@ -116,19 +110,14 @@ fn examples_published_as_invalid_json_stay_invalid_and_are_corrected_in_the_spec
         "retrieval-steps-10013.txt",
         "retrieval-workflow-execution-10013.txt",
     ] {
-        let path = format!(
-            "{}/tests/fixtures/jumio-docs/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).expect("fixture");
         assert!(
-            serde_json::from_str::<Value>(&text).is_err(),
+            serde_json::from_str::<Value>(&fixture_text(name)).is_err(),
             "{name} parses now"
         );
     }
 }
 
-/// The media-type example `name` of `operation` (`METHOD /path`) in the spec.
+/// The value of the example at `pointer` in the spec (a `$ref` to a component is followed).
 fn spec_example(pointer: &str) -> Value {
     let example = support::spec()
         .pointer(pointer)
@@ -242,11 +231,11 @@ fn values_the_spec_does_not_list_still_deserialise() {
     );
 
     // Jumio's malformed example ids are accepted everywhere.
-    let status: types::WorkflowStatusResponse = serde_json::from_value(json!({
-        "account": {"id": "11111111-xxxx-xxxx-xxxx-xxxxxxxxxxxx"},
-        "workflowExecution": {"id": "33333333-3333-3333-aaaaaaaaaaaa", "status": "ACQUIRED"}
-    }))
-    .expect("malformed ids deserialise");
+    let mut status = fixture("retrieval-status-example.json");
+    status["workflowExecution"]["id"] = json!("33333333-3333-3333-aaaaaaaaaaaa");
+    status["workflowExecution"]["status"] = json!("ACQUIRED");
+    let status: types::WorkflowStatusResponse =
+        serde_json::from_value(status).expect("malformed ids deserialise");
     assert_eq!(
         status.workflow_execution.id,
         "33333333-3333-3333-aaaaaaaaaaaa"
@@ -312,70 +301,54 @@ fn a_10011_request_built_with_the_generated_builders_is_the_seed_request() {
     );
 }
 
+/// Whether `value` parses into `T`.
+fn parses<T: FromStr>(value: &str) -> bool {
+    value.parse::<T>().is_ok()
+}
+
 #[test]
 fn the_generated_types_enforce_the_documented_limits() {
-    assert!(
-        "a".repeat(100)
-            .parse::<types::AccountRequestCustomerInternalReference>()
-            .is_ok()
-    );
-    assert!(
-        "a".repeat(101)
-            .parse::<types::AccountRequestCustomerInternalReference>()
-            .is_err()
-    );
-    assert!(
-        "".parse::<types::AccountRequestCustomerInternalReference>()
-            .is_err()
-    );
+    type Reference = types::AccountRequestCustomerInternalReference;
+    type Lifetime = types::AccountRequestTokenLifetime;
+    type Parses = fn(&str) -> bool;
+    let longest: [(&str, Parses, usize); 3] = [
+        ("customerInternalReference", parses::<Reference>, 100),
+        (
+            "callbackUrl",
+            parses::<types::AccountRequestCallbackUrl>,
+            255,
+        ),
+        (
+            "reportingCriteria",
+            parses::<types::AccountRequestReportingCriteria>,
+            255,
+        ),
+    ];
+    for (field, parses, max) in longest {
+        assert!(parses(&"a".repeat(max)), "{field} of {max} characters");
+        assert!(!parses(&"a".repeat(max + 1)), "{field} of {max} + 1");
+    }
+    assert!(!parses::<Reference>(""));
     for forbidden in ["<", ">", "\"", "/", ";", "`", "%", "{", "}", "|"] {
         assert!(
-            format!("ref{forbidden}1")
-                .parse::<types::AccountRequestCustomerInternalReference>()
-                .is_err(),
+            !parses::<Reference>(&format!("ref{forbidden}1")),
             "{forbidden} is accepted"
         );
     }
     for ok in [
         "5m", "300s", "1h", "30m", "60d", "1440h", "86400m", "5184000s", "+10m", "05m",
     ] {
-        assert!(
-            ok.parse::<types::AccountRequestTokenLifetime>().is_ok(),
-            "{ok}"
-        );
+        assert!(parses::<Lifetime>(ok), "{ok}");
     }
     for bad in [
         "4m", "299s", "61d", "1441h", "86401m", "5184001s", "-5m", "5", "m", "5 m", "1w",
     ] {
-        assert!(
-            bad.parse::<types::AccountRequestTokenLifetime>().is_err(),
-            "{bad}"
-        );
+        assert!(!parses::<Lifetime>(bad), "{bad}");
     }
-    assert!(
-        "a".repeat(255)
-            .parse::<types::AccountRequestCallbackUrl>()
-            .is_ok()
-    );
-    assert!(
-        "a".repeat(256)
-            .parse::<types::AccountRequestCallbackUrl>()
-            .is_err()
-    );
-    assert!(
-        "a".repeat(255)
-            .parse::<types::AccountRequestReportingCriteria>()
-            .is_ok()
-    );
-    assert!(
-        "a".repeat(256)
-            .parse::<types::AccountRequestReportingCriteria>()
-            .is_err()
-    );
-    assert!("XYZ".parse::<types::CountryCode>().is_err());
-    assert!("usa".parse::<types::CountryCode>().is_err());
-    assert!("pt-BR".parse::<types::Locale>().is_ok());
-    assert!("pt-PT".parse::<types::Locale>().is_err());
+    assert!(!parses::<types::CountryCode>("XYZ"));
+    assert!(!parses::<types::CountryCode>("usa"));
+    assert!(parses::<types::Locale>("pt-BR"));
+    assert!(!parses::<types::Locale>("pt-PT"));
 
     // The same limits, as the spec states them, reject the same values.
     let mut request = fixture("account-create-request-10011.json");

@@ -1,0 +1,16 @@
+//! The integration tests of the client, one binary with a module per area (faster to build and
+//! link than a binary each): `cargo test -p jumio-kyx --test it [AREA]`, for example
+//! `cargo test -p jumio-kyx --test it resilience -- --nocapture`.
+//!
+//! `tests/log_secrets.rs` stays a binary of its own (it needs every tracing event of the process),
+//! and so does `tests/surface.rs` (`UPDATE_SURFACE=1 cargo test --test surface`).
+
+mod callbacks;
+mod client_flow;
+mod hand_written_upload;
+mod image_checks;
+mod jumio_docs;
+mod module_graph;
+mod properties;
+mod resilience;
+mod spec_examples;
