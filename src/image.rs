@@ -49,6 +49,7 @@ const STREAM_CHUNK_BYTES: usize = 64 * 1024;
 
 /// The limits an image is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImageLimits {
     /// The largest file accepted, in bytes.
     pub max_bytes: u64,
@@ -81,6 +82,19 @@ impl ImageLimits {
     /// These limits with another largest file size, in bytes.
     pub fn with_max_bytes(self, max_bytes: u64) -> Self {
         Self { max_bytes, ..self }
+    }
+
+    /// These limits with another longest width or height, in pixels.
+    pub fn with_max_side(self, max_side: u32) -> Self {
+        Self { max_side, ..self }
+    }
+
+    /// These limits with another floor for the longest side (which must be longer), in pixels.
+    pub fn with_min_longest_side_exclusive(self, min_longest_side_exclusive: u32) -> Self {
+        Self {
+            min_longest_side_exclusive,
+            ..self
+        }
     }
 }
 
@@ -286,7 +300,7 @@ impl ImageError {
 
 /// A size in bytes for people: `512 bytes`, `12.5 KB`, `12.4 MB` (one decimal; 1 KB = 1024
 /// bytes, 1 MB = 1024 × 1024 bytes, as in the limits).
-pub fn format_size(bytes: u64) -> String {
+pub(crate) fn format_size(bytes: u64) -> String {
     if bytes < 1024 {
         format_byte_count(bytes)
     } else if bytes < MIB {
@@ -510,7 +524,7 @@ fn check_prefix(
 /// and any PNG. When the dimensions lie beyond `header`, the error is [`ImageError::Truncated`].
 /// The checks run in this order: empty, format (from the first bytes, never from `name`), size,
 /// dimensions.
-pub fn check_header(
+pub(crate) fn check_header(
     name: &str,
     header: &[u8],
     total_bytes: u64,
