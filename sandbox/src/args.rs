@@ -42,6 +42,15 @@ pub struct SandboxArgs {
     /// get them).
     #[arg(long)]
     deliver_remote_callbacks: bool,
+    /// Longest time a client may take to send a request's headers, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_secs: u64,
+    /// Longest time a client may take to send a request's body, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    body_read_timeout_secs: u64,
+    /// Most connections served at once; further clients wait until one closes.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -179,6 +188,29 @@ fn describe(config: &FaultConfig) -> String {
     )
 }
 
+/// The warning to give when the sandbox would serve off the loopback interface with a default
+/// credential (`sandbox-client` / `sandbox-secret`, printed by every start-up): anyone who can
+/// reach `addr` could then get tokens and create accounts. `None` when `addr` is loopback or both
+/// credentials were changed.
+pub fn exposure_warning(config: &SandboxConfig) -> Option<String> {
+    let defaults = SandboxConfig::default();
+    let default_id = config.client_id == defaults.client_id;
+    let default_secret = config.client_secret == defaults.client_secret;
+    if config.addr.ip().is_loopback() || !(default_id || default_secret) {
+        return None;
+    }
+    let which = match (default_id, default_secret) {
+        (true, true) => "the default client id and secret",
+        (true, false) => "the default client id",
+        _ => "the default client secret",
+    };
+    Some(format!(
+        "the sandbox listens on {}, which is not a loopback address, with {which}: anyone who \
+         can reach it can get tokens; set --client-id and --client-secret, or listen on 127.0.0.1",
+        config.addr
+    ))
+}
+
 /// Serves a sandbox configured by `args` until Ctrl-C or SIGTERM, printing its base URL and
 /// credentials first.
 pub async fn run(args: SandboxArgs) -> io::Result<()> {
@@ -194,9 +226,16 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
         processing_delay: Duration::from_millis(args.processing_delay_ms),
         max_accounts: usize::try_from(args.max_accounts).unwrap_or(usize::MAX),
         deliver_remote_callbacks: args.deliver_remote_callbacks,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
+        body_read_timeout: Duration::from_secs(args.body_read_timeout_secs),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         faults,
         ..SandboxConfig::default()
     };
+    if let Some(warning) = exposure_warning(&config) {
+        tracing::warn!("{warning}");
+        eprintln!("WARNING: {warning}");
+    }
     let sandbox = config.start().await.map_err(|error| {
         io::Error::new(
             error.kind(),

@@ -13,6 +13,7 @@ mod links;
 mod retrieval;
 mod routes;
 mod scenarios;
+mod server;
 mod state;
 mod store;
 mod upload;
@@ -74,6 +75,15 @@ pub struct SandboxConfig {
     /// sandbox used in tests and CI sends nothing off the machine; callbacks to remote hosts are
     /// logged and counted as not delivered.
     pub deliver_remote_callbacks: bool,
+    /// Longest time a client may take to send a request's headers before its connection is
+    /// closed. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Longest time a client may take to send a request's body; a slower upload is refused.
+    /// Default 60 s.
+    pub body_read_timeout: Duration,
+    /// Most connections served at once. Further clients wait in the listen backlog until one
+    /// closes (they are not refused). Default 256.
+    pub max_connections: usize,
     /// Reproducible fault injection (429, 5xx, slow answers, dropped connections). Default
     /// [`FaultConfig::none`]. See *Faults* in the module documentation.
     pub faults: FaultConfig,
@@ -91,6 +101,9 @@ impl Default for SandboxConfig {
             max_stored_bytes: 512 * 1024 * 1024,
             sweep_interval: Duration::from_secs(1),
             deliver_remote_callbacks: false,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(60),
+            max_connections: 256,
             faults: FaultConfig::none(),
         }
     }
@@ -108,6 +121,9 @@ impl fmt::Debug for SandboxConfig {
             .field("max_stored_bytes", &self.max_stored_bytes)
             .field("sweep_interval", &self.sweep_interval)
             .field("deliver_remote_callbacks", &self.deliver_remote_callbacks)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("faults", &self.faults)
             .finish()
     }
@@ -125,6 +141,18 @@ impl SandboxConfig {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "max_accounts must be at least 1",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_connections must be at least 1",
+            ));
+        }
+        if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "header_read_timeout and body_read_timeout must be above zero",
             ));
         }
         self.faults
@@ -350,15 +378,17 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let local_addr = listener.local_addr()?;
         let app = SandboxApp::new(config, format!("http://{local_addr}"));
-        let (router, stopped) = (app.router(), app.cancel.clone());
-        let server = tokio::spawn(async move {
-            let result = axum::serve(listener, router)
-                .with_graceful_shutdown(stopped.cancelled_owned())
-                .await;
-            if let Err(error) = result {
-                tracing::error!(%error, "sandbox server stopped");
-            }
-        });
+        let limits = server::Limits {
+            header_read_timeout: app.config().header_read_timeout,
+            body_read_timeout: app.config().body_read_timeout,
+            max_connections: app.config().max_connections,
+        };
+        let server = tokio::spawn(server::serve(
+            listener,
+            app.router(),
+            limits,
+            app.cancel.clone(),
+        ));
         tracing::info!(base_url = %app.base_url(), "Jumio KYX sandbox started");
         Ok(Sandbox {
             app,

@@ -249,14 +249,29 @@ fn multipart_error(error: &MultipartError) -> ApiError {
     }
 }
 
-/// The bytes of the field `file`; other fields are ignored.
+/// Most fields a multipart upload may have. The upload takes one, `file`; a few more are
+/// tolerated (and ignored), but not the thousands that would only cost parsing time.
+pub(crate) const MAX_MULTIPART_FIELDS: usize = 8;
+
+/// The bytes of the field `file`; other fields are ignored, up to [`MAX_MULTIPART_FIELDS`] in all.
 async fn read_file(multipart: &mut Multipart) -> Result<Bytes, ApiError> {
     let mut file = None;
+    let mut fields = 0_usize;
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| multipart_error(&e))?
     {
+        fields += 1;
+        if fields > MAX_MULTIPART_FIELDS {
+            return Err(ApiError::bad_field(
+                "file",
+                format!(
+                    "the multipart body has more than {MAX_MULTIPART_FIELDS} fields; \
+                     send one field `file`"
+                ),
+            ));
+        }
         if field.name() == Some("file") {
             if file.is_some() {
                 return Err(ApiError::bad_field(

@@ -669,7 +669,10 @@ async fn rejected_uploads_name_the_problem_and_keep_the_stored_part() {
     }
     // Multipart bodies without exactly one `file`: the fields, a word of the answer.
     let image = sample("id-front.jpg");
-    let bodies: [(&[FormField], &str); 3] = [
+    let mut too_many: Vec<FormField> = vec![("note", None, &b"x"[..]); 8];
+    too_many.push(("file", Some("a.jpg"), &image));
+    let bodies: [(&[FormField], &str); 4] = [
+        (&too_many, "more than 8 fields"),
         (&[("image", None, b"x")], "no field `file`"),
         (&[], "no field `file`"),
         (

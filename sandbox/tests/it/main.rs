@@ -4,6 +4,7 @@
 
 mod agreement;
 mod app;
+mod connections;
 mod errors;
 mod faults;
 mod fixtures;
