@@ -33,6 +33,36 @@ pub enum Step {
     Delete(DeleteArgs),
 }
 
+/// The request fields `create` and `verify` share.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// Your reference for the end user (userReference; no personal data).
+    #[arg(long)]
+    user_reference: Option<String>,
+    /// Issuing country of the ID, ISO 3166-1 alpha-3 (repeat for several).
+    #[arg(long = "country")]
+    countries: Vec<String>,
+    /// ID type: ID_CARD, DRIVING_LICENSE, PASSPORT or VISA (repeat for several).
+    #[arg(long = "id-type")]
+    id_types: Vec<IdType>,
+}
+
+impl RequestArgs {
+    /// `request` with these fields set.
+    pub fn apply(&self, mut request: WorkflowRequest) -> WorkflowRequest {
+        if let Some(value) = &self.user_reference {
+            request = request.user_reference(value);
+        }
+        if !self.countries.is_empty() {
+            request = request.countries(self.countries.iter().cloned());
+        }
+        if !self.id_types.is_empty() {
+            request = request.id_types(self.id_types.iter().copied());
+        }
+        request
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Workflow key: 10011, 10013 or a tenant-specific one.
@@ -41,15 +71,8 @@ pub struct CreateArgs {
     /// Your reference for the transaction (customerInternalReference).
     #[arg(long)]
     reference: String,
-    /// Your reference for the end user (userReference).
-    #[arg(long)]
-    user_reference: Option<String>,
-    /// Issuing country of the ID, ISO 3166-1 alpha-3 (repeat for several).
-    #[arg(long = "country")]
-    countries: Vec<String>,
-    /// ID type (repeat for several).
-    #[arg(long = "id-type")]
-    id_types: Vec<IdType>,
+    #[command(flatten)]
+    filters: RequestArgs,
     /// Callback URL (https).
     #[arg(long)]
     callback_url: Option<String>,
@@ -226,16 +249,9 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
 }
 
 async fn create(args: CreateArgs) -> anyhow::Result<()> {
-    let mut request = WorkflowRequest::new(args.workflow, &args.reference);
-    if let Some(value) = &args.user_reference {
-        request = request.user_reference(value);
-    }
-    if !args.countries.is_empty() {
-        request = request.countries(args.countries.iter().cloned());
-    }
-    if !args.id_types.is_empty() {
-        request = request.id_types(args.id_types.iter().copied());
-    }
+    let mut request = args
+        .filters
+        .apply(WorkflowRequest::new(args.workflow, &args.reference));
     if let Some(value) = &args.callback_url {
         request = request.callback_url(value);
     }

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 use jumio_kyx::{ImageSource, WaitOptions};
 use jumio_kyx::{Images, VerifyStep};
+use jumio_kyx::{Workflow, WorkflowRequest};
 
 use crate::connect::ConnectArgs;
+use crate::steps::RequestArgs;
 use crate::summary;
 
 /// Options of `jumio-kyx verify`.
@@ -28,18 +29,11 @@ pub struct VerifyArgs {
     /// Image of the selfie.
     #[arg(long)]
     selfie: PathBuf,
-    /// Issuing country of the ID, ISO 3166-1 alpha-3 (repeat for several).
-    #[arg(long = "country")]
-    countries: Vec<String>,
-    /// ID type: ID_CARD, DRIVING_LICENSE, PASSPORT or VISA (repeat for several).
-    #[arg(long = "id-type")]
-    id_types: Vec<IdType>,
     /// Your reference for the transaction (customerInternalReference; no personal data).
     #[arg(long)]
     reference: Option<String>,
-    /// Your reference for the end user (userReference; no personal data).
-    #[arg(long)]
-    user_reference: Option<String>,
+    #[command(flatten)]
+    filters: RequestArgs,
     /// Print the whole result as JSON instead of the summary.
     #[arg(long)]
     json: bool,
@@ -59,19 +53,10 @@ fn default_reference() -> String {
 }
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
-    let mut request = WorkflowRequest::new(
+    let request = args.filters.apply(WorkflowRequest::new(
         args.workflow,
         args.reference.clone().unwrap_or_else(default_reference),
-    );
-    if !args.id_types.is_empty() {
-        request = request.id_types(args.id_types.iter().copied());
-    }
-    if !args.countries.is_empty() {
-        request = request.countries(args.countries.iter().cloned());
-    }
-    if let Some(user_reference) = &args.user_reference {
-        request = request.user_reference(user_reference);
-    }
+    ));
     // Everything that can be checked locally is checked before any connection is made.
     request.build()?;
     let limits = jumio_kyx::ImageLimits::default();
