@@ -8,8 +8,10 @@
 mod callbacks;
 mod client_flow;
 mod hand_written_upload;
+mod hostile;
 mod image_checks;
 mod jumio_docs;
+mod mock;
 mod module_graph;
 mod properties;
 mod resilience;
