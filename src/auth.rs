@@ -326,10 +326,10 @@ impl Issuer {
                     grant_type: types::TokenRequestGrantType::ClientCredentials,
                 })
                 .send();
-            let cutoff = crate::transport::request_cutoff(self.request_timeout);
-            let result = match crate::transport::within(cutoff, send).await {
+            let cutoff = crate::guard::request_cutoff(self.request_timeout);
+            let result = match crate::guard::within(cutoff, send).await {
                 Some(result) => result,
-                None => Err(crate::transport::timed_out().await),
+                None => Err(crate::guard::timed_out().await),
             };
             match result {
                 Ok(response) => break (issued, response.into_inner()),

@@ -525,9 +525,9 @@ impl JumioClient {
     pub async fn health(&self) -> Result<types::HealthResponse> {
         let client = self.transport.generated(Service::Status, RequestAuth::None);
         let send = client.get_health().user_agent(self.user_agent()).send();
-        let answer = match crate::transport::within(self.transport.request_cutoff(), send).await {
+        let answer = match crate::guard::within(self.transport.request_cutoff(), send).await {
             Some(answer) => answer,
-            None => Err(crate::transport::timed_out().await),
+            None => Err(crate::guard::timed_out().await),
         };
         match answer {
             Ok(response) => Ok(response.into_inner()),

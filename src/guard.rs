@@ -9,6 +9,7 @@
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -129,6 +130,27 @@ pub(crate) async fn timeout_error() -> reqwest::Error {
         "no answer within the timeout",
     ))
     .await
+}
+
+/// The error of an attempt that did not end in time, as the HTTP client's own timeout reports it.
+pub(crate) async fn timed_out() -> progenitor_client::Error<()> {
+    progenitor_client::Error::CommunicationError(timeout_error().await)
+}
+
+/// When a request sent now must have been answered under `timeout`.
+pub(crate) fn request_cutoff(timeout: Option<Duration>) -> Option<Instant> {
+    timeout.map(|timeout| crate::pacing::later(Instant::now(), timeout))
+}
+
+/// The output of `future`, or `None` when `cutoff` passes first.
+pub(crate) async fn within<O>(
+    cutoff: Option<Instant>,
+    future: impl Future<Output = O>,
+) -> Option<O> {
+    match cutoff {
+        None => Some(future.await),
+        Some(cutoff) => tokio::time::timeout_at(cutoff.into(), future).await.ok(),
+    }
 }
 
 /// A stream whose first item is an error.
@@ -257,7 +279,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_without_length_fails_past_its_limit() {
-        let chunks: Vec<reqwest::Result<Bytes>> = vec![Ok(Bytes::from_static(b"12345")); 3];
+        let chunks: Vec<reqwest::Result<Bytes>> =
+            (0..3).map(|_| Ok(Bytes::from_static(b"12345"))).collect();
         let body = reqwest::Body::wrap_stream(Chunks(chunks));
         let response = reqwest::Response::from(http::Response::new(body));
         assert_eq!(content_length(&response), None);

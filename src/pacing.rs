@@ -3,8 +3,8 @@
 //! window per client.
 //!
 //! A call starts only when fewer than [`Rate::requests`] calls of its kind started in the last
-//! [`Rate::per`] (plus 5 %, so that the jitter of the network does not bunch them up again on
-//! Jumio's side); otherwise it waits for its turn, in the order the calls came. A `429` that
+//! [`Rate::per`] (plus 5 %, at least 100 ms, so that the jitter of the network does not bunch
+//! them up again on Jumio's side); otherwise it waits for its turn, in the order the calls came. A `429` that
 //! comes anyway is retried as before ([`RetryPolicy`](crate::RetryPolicy)).
 
 use std::collections::VecDeque;
@@ -163,7 +163,7 @@ impl Window {
     fn new(rate: Rate) -> Self {
         let capacity = rate.requests.max(1) as usize;
         Window {
-            span: rate.per + rate.per / 20,
+            span: rate.per + (rate.per / 20).max(Duration::from_millis(100)),
             capacity,
             starts: Mutex::new(VecDeque::with_capacity(capacity)),
         }
@@ -222,8 +222,8 @@ mod tests {
         }
         assert!(keeps_to(&starts, 5, per));
         assert_eq!(starts[..5], [t0; 5]);
-        assert_eq!(starts[5], t0 + Duration::from_millis(1050));
-        assert_eq!(starts[10], t0 + Duration::from_millis(2100));
+        assert_eq!(starts[5], t0 + Duration::from_millis(1100));
+        assert_eq!(starts[10], t0 + Duration::from_millis(2200));
         assert_eq!(starts[12], t0 + Duration::from_millis(4000));
         assert_eq!(starts[14], t0 + Duration::from_millis(9000));
     }

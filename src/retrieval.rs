@@ -258,7 +258,7 @@ impl Transport {
             })?;
             Ok(written)
         };
-        let written = match crate::transport::within(self.request_cutoff(), copy).await {
+        let written = match crate::guard::within(self.request_cutoff(), copy).await {
             Some(written) => written?,
             None => return Err(Error::from_reqwest(OPERATION, guard::timeout_error().await)),
         };

@@ -11,7 +11,7 @@ use tracing::Instrument as _;
 use crate::auth::TokenCache;
 use crate::error::{Error, Result};
 use crate::generated;
-use crate::guard;
+use crate::guard::{request_cutoff, timed_out, within};
 use crate::ids::ExecutionIds;
 use crate::image::ImageLimits;
 use crate::pacing::Pacing;
@@ -86,27 +86,6 @@ impl<'a> Subject<'a> {
             account_id: Some(ids.account_id()),
             workflow_execution_id: Some(ids.workflow_execution_id()),
         }
-    }
-}
-
-/// The error of an attempt that did not end in time, as the HTTP client's own timeout reports it.
-pub(crate) async fn timed_out() -> progenitor_client::Error<()> {
-    progenitor_client::Error::CommunicationError(guard::timeout_error().await)
-}
-
-/// When a request sent now must have been answered under `timeout`.
-pub(crate) fn request_cutoff(timeout: Option<Duration>) -> Option<Instant> {
-    timeout.map(|timeout| crate::pacing::later(Instant::now(), timeout))
-}
-
-/// The output of `future`, or `None` when `cutoff` passes first.
-pub(crate) async fn within<O>(
-    cutoff: Option<Instant>,
-    future: impl Future<Output = O>,
-) -> Option<O> {
-    match cutoff {
-        None => Some(future.await),
-        Some(cutoff) => tokio::time::timeout_at(cutoff.into(), future).await.ok(),
     }
 }
 

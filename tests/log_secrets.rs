@@ -158,7 +158,11 @@ fn a_traced_flow_logs_no_secret() {
             // Jumio's problem detail: an excerpt, control characters escaped.
             let request = WorkflowRequest::new(Workflow::IdAndIdentity, "detail");
             let error = client.create_account(&request).await.unwrap_err();
-            assert!(error.problem_detail().is_some_and(|d| d.ends_with("BEYOND-THE-EXCERPT")));
+            assert!(
+                error
+                    .problem_detail()
+                    .is_some_and(|d| d.ends_with("BEYOND-THE-EXCERPT"))
+            );
             seen.push(format!("{error} {error:?}"));
             (
                 seen.join("\n"),

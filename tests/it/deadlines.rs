@@ -30,7 +30,12 @@ fn failing_tokens(status: StatusCode, delay: Duration, requests: Arc<AtomicU64>)
 async fn twenty_callers_share_one_failing_token_request_and_its_error() {
     for status in [StatusCode::SERVICE_UNAVAILABLE, StatusCode::UNAUTHORIZED] {
         let requests = Arc::new(AtomicU64::new(0));
-        let url = serve(failing_tokens(status, Duration::from_millis(50), requests.clone())).await;
+        let url = serve(failing_tokens(
+            status,
+            Duration::from_millis(50),
+            requests.clone(),
+        ))
+        .await;
         let client = builder(&url)
             .retry_policy(
                 RetryPolicy::default()
@@ -51,7 +56,11 @@ async fn twenty_callers_share_one_failing_token_request_and_its_error() {
                 .unwrap_err();
             assert_eq!(error.status(), Some(status), "{error:?}");
         }
-        let expected = if status == StatusCode::UNAUTHORIZED { 1 } else { 3 };
+        let expected = if status == StatusCode::UNAUTHORIZED {
+            1
+        } else {
+            3
+        };
         assert_eq!(
             requests.load(Ordering::Relaxed),
             expected,
@@ -106,9 +115,12 @@ async fn wait_for_result_ends_by_its_deadline_when_the_server_is_slow_or_failing
         let started = Instant::now();
         let options = WaitOptions::deadline(deadline)
             .intervals(Duration::from_millis(10), Duration::from_millis(50));
-        let error = within(Duration::from_secs(30), client.wait_for_result(&ids(), options))
-            .await
-            .unwrap_err();
+        let error = within(
+            Duration::from_secs(30),
+            client.wait_for_result(&ids(), options),
+        )
+        .await
+        .unwrap_err();
         let elapsed = started.elapsed();
         assert!(
             elapsed < deadline + Duration::from_millis(300),
