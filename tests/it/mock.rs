@@ -95,6 +95,15 @@ impl futures_core::Stream for Endless {
     }
 }
 
+/// The error of a status call of `client` that must fail within 10 s, and how long it took.
+pub async fn failed_status(client: &JumioClient) -> (jumio_kyx::Error, Duration) {
+    let started = std::time::Instant::now();
+    let error = within(Duration::from_secs(10), client.status(&ids()))
+        .await
+        .unwrap_err();
+    (error, started.elapsed())
+}
+
 /// Runs `future`, failing the test when it takes longer than `limit`.
 pub async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(limit, future)
