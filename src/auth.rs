@@ -2,20 +2,22 @@
 //!
 //! The cache refreshes the token before it expires (by the JWT `exp` claim when the token carries
 //! one, else by `expires_in`), with a margin, and loads it once however many tasks ask at the same
-//! moment: the first caller requests a token while the others wait for it.
+//! moment: one token request (a task of its own, with its retries) serves every caller that
+//! asks while it runs, with its token or its failure, and each caller waits for it no longer than
+//! its own deadline.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use secrecy::SecretString;
-use std::sync::RwLock;
-
-use tokio::sync::Mutex;
+use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
+use crate::guard;
 use crate::request_auth::RequestAuth;
 use crate::retry::{Attempts, Failure, RetryPolicy, RetryStats, Safety};
 
@@ -53,6 +55,8 @@ impl fmt::Debug for Credentials {
 /// Refresh this long before the token expires, or half the token's lifetime if that is shorter.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
+const OPERATION: &str = "request_access_token";
+
 struct CachedToken {
     token: AccessToken,
     refresh_at: Instant,
@@ -70,8 +74,75 @@ pub(crate) struct AccessToken {
 /// larger `expires_in` or `exp` (up to `i64::MAX` seconds) must not overflow the clock.
 pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
+/// What a token request ended with, for every caller that waited for it.
+enum Outcome {
+    Issued(AccessToken),
+    Failed(SharedError),
+}
+
+/// The error of a token request, for several callers: the first receives it as it was, the
+/// others a copy (an error of the HTTP client cannot be copied: they receive one that says the
+/// same).
+struct SharedError {
+    original: Mutex<Option<Error>>,
+    copy: Copied,
+}
+
+enum Copied {
+    Exact(Error),
+    Timeout,
+    Transport(&'static str),
+}
+
+impl SharedError {
+    fn new(error: Error) -> Self {
+        let copy = match &error {
+            Error::Timeout { .. } => Copied::Timeout,
+            Error::Transport { source, .. } => {
+                Copied::Transport(crate::error::transport_kind(source))
+            }
+            other => other
+                .try_clone()
+                .map_or(Copied::Transport("request failed"), Copied::Exact),
+        };
+        SharedError {
+            original: Mutex::new(Some(error)),
+            copy,
+        }
+    }
+
+    async fn take(&self) -> Error {
+        if let Some(original) = self
+            .original
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            return original;
+        }
+        match &self.copy {
+            Copied::Exact(error) => error.try_clone().expect("only copyable errors are kept"),
+            Copied::Timeout => Error::Timeout {
+                operation: OPERATION,
+                source: guard::timeout_error().await,
+            },
+            Copied::Transport(kind) => Error::Transport {
+                operation: OPERATION,
+                source: guard::reqwest_error(guard::SharedFailure(kind)).await,
+            },
+        }
+    }
+}
+
+type Flight = watch::Receiver<Option<Arc<Outcome>>>;
+
 /// Caches the OAuth2 access token of one set of credentials.
 pub(crate) struct TokenCache {
+    issuer: Arc<Issuer>,
+}
+
+/// What a token request needs, and the cache it fills; shared with the task that requests.
+struct Issuer {
     credentials: Credentials,
     auth_url: String,
     http: reqwest::Client,
@@ -79,71 +150,146 @@ pub(crate) struct TokenCache {
     margin: Duration,
     /// The cached token, read without waiting by every call.
     current: RwLock<Option<CachedToken>>,
-    /// Held by the one task that requests a new token; the others wait for it.
-    refresh: Mutex<()>,
+    /// The token request under way, which every caller that finds no valid token waits for.
+    flight: Mutex<Option<Flight>>,
     requests: AtomicU64,
     generations: AtomicU64,
     retry: RetryPolicy,
-    retry_stats: std::sync::Arc<RetryStats>,
+    retry_stats: Arc<RetryStats>,
+    /// The request timeout the client enforces itself, if it does.
+    request_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenCache")
-            .field("client_id", &self.credentials.client_id)
-            .field("auth_url", &self.auth_url)
-            .field("token_requests", &self.requests.load(Ordering::Relaxed))
+            .field("client_id", &self.issuer.credentials.client_id)
+            .field("auth_url", &self.issuer.auth_url)
+            .field(
+                "token_requests",
+                &self.issuer.requests.load(Ordering::Relaxed),
+            )
             .finish_non_exhaustive()
     }
 }
 
+/// How the token cache requests tokens.
+pub(crate) struct TokenSettings {
+    pub(crate) auth_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) user_agent: String,
+    pub(crate) margin: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) retry_stats: Arc<RetryStats>,
+    pub(crate) request_timeout: Option<Duration>,
+}
+
 impl TokenCache {
-    pub(crate) fn new(
-        credentials: Credentials,
-        auth_url: String,
-        http: reqwest::Client,
-        user_agent: String,
-        margin: Duration,
-        retry: RetryPolicy,
-        retry_stats: std::sync::Arc<RetryStats>,
-    ) -> Self {
+    pub(crate) fn new(credentials: Credentials, settings: TokenSettings) -> Self {
         TokenCache {
-            credentials,
-            auth_url,
-            http,
-            user_agent,
-            margin,
-            current: RwLock::new(None),
-            refresh: Mutex::new(()),
-            requests: AtomicU64::new(0),
-            generations: AtomicU64::new(0),
-            retry,
-            retry_stats,
+            issuer: Arc::new(Issuer {
+                credentials,
+                auth_url: settings.auth_url,
+                http: settings.http,
+                user_agent: settings.user_agent,
+                margin: settings.margin,
+                current: RwLock::new(None),
+                flight: Mutex::new(None),
+                requests: AtomicU64::new(0),
+                generations: AtomicU64::new(0),
+                retry: settings.retry,
+                retry_stats: settings.retry_stats,
+                request_timeout: settings.request_timeout,
+            }),
         }
     }
 
     /// How many token requests this cache has sent.
     pub(crate) fn requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
+        self.issuer.requests.load(Ordering::Relaxed)
     }
 
-    /// A valid access token: the cached one, or a new one when it is due for refresh. Concurrent
-    /// callers share one request: the first takes the refresh lock and asks, the others wait for
-    /// the lock and then find the new token.
-    pub(crate) async fn token(&self) -> Result<AccessToken> {
-        if let Some(token) = self.cached() {
+    /// A valid access token: the cached one, or the result of the token request under way (one
+    /// is started when none is), waited for until `deadline` at most.
+    pub(crate) async fn token(&self, deadline: Instant) -> Result<AccessToken> {
+        if let Some(token) = self.issuer.cached() {
             return Ok(token);
         }
-        let _refreshing = self.refresh.lock().await;
-        if let Some(token) = self.cached() {
-            return Ok(token);
+        let mut flight = self.flight();
+        // The borrow of the channel ends in this statement, before anything else is awaited.
+        let waited = tokio::time::timeout_at(deadline.into(), flight.wait_for(Option::is_some))
+            .await
+            .map(|outcome| outcome.map(|outcome| outcome.clone()));
+        let outcome = match waited {
+            Ok(Ok(Some(outcome))) => outcome,
+            Ok(_) => {
+                return Err(Error::InvalidResponse {
+                    operation: OPERATION,
+                    reason: "the token request ended without an answer".to_owned(),
+                });
+            }
+            Err(_) => {
+                return Err(Error::Timeout {
+                    operation: OPERATION,
+                    source: guard::timeout_error().await,
+                });
+            }
+        };
+        match &*outcome {
+            Outcome::Issued(token) => Ok(token.clone()),
+            Outcome::Failed(error) => Err(error.take().await),
         }
-        let fresh = self.request().await?;
-        let token = fresh.token.clone();
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh);
-        Ok(token)
     }
 
+    /// The token request under way, started now if there is none (or the last one has ended
+    /// and the cache holds no valid token).
+    fn flight(&self) -> Flight {
+        let mut flight = self.issuer.flight.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = flight.as_ref().filter(|f| f.borrow().is_none()) {
+            return running.clone();
+        }
+        // The request that just ended may have issued a valid token.
+        if let Some(token) = self.issuer.cached() {
+            return watch::channel(Some(Arc::new(Outcome::Issued(token)))).1;
+        }
+        let (sender, receiver) = watch::channel(None);
+        *flight = Some(receiver.clone());
+        let issuer = self.issuer.clone();
+        tokio::spawn(async move {
+            let outcome = match issuer.request().await {
+                Ok(fresh) => {
+                    let token = fresh.token.clone();
+                    *issuer.current.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh);
+                    Outcome::Issued(token)
+                }
+                Err(error) => Outcome::Failed(SharedError::new(error)),
+            };
+            // Sent under the lock: a caller that finds this flight either waits for this
+            // outcome or, once it is sent, starts the next request.
+            let _flight = issuer.flight.lock().unwrap_or_else(|e| e.into_inner());
+            sender.send_replace(Some(Arc::new(outcome)));
+        });
+        receiver
+    }
+
+    /// Forgets `rejected` (after a 401) so that the next call requests a new token; a token that
+    /// was already replaced by another task is kept.
+    pub(crate) fn invalidate(&self, rejected: &AccessToken) {
+        let mut current = self
+            .issuer
+            .current
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if current
+            .as_ref()
+            .is_some_and(|c| c.token.generation == rejected.generation)
+        {
+            *current = None;
+        }
+    }
+}
+
+impl Issuer {
     /// The cached token, unless it is due for refresh.
     fn cached(&self) -> Option<AccessToken> {
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
@@ -153,22 +299,9 @@ impl TokenCache {
             .map(|cached| cached.token.clone())
     }
 
-    /// Forgets `rejected` (after a 401) so that the next call requests a new token; a token that
-    /// was already replaced by another task is kept.
-    pub(crate) fn invalidate(&self, rejected: &AccessToken) {
-        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
-        if current
-            .as_ref()
-            .is_some_and(|c| c.token.generation == rejected.generation)
-        {
-            *current = None;
-        }
-    }
-
     /// Requests a token; backs off on 429 (Jumio allows 10 token requests per second) and retries
     /// server and connection errors: the request has no effect besides issuing a token.
     async fn request(&self) -> Result<CachedToken> {
-        const OPERATION: &str = "request_access_token";
         let client = generated::Client::new_with_client(
             &self.auth_url,
             self.http.clone(),
@@ -186,14 +319,18 @@ impl TokenCache {
         let (issued, response) = loop {
             self.requests.fetch_add(1, Ordering::Relaxed);
             let issued = Instant::now();
-            let result = client
+            let send = client
                 .request_access_token()
                 .user_agent(self.user_agent.clone())
                 .body(types::TokenRequest {
                     grant_type: types::TokenRequestGrantType::ClientCredentials,
                 })
-                .send()
-                .await;
+                .send();
+            let cutoff = crate::guard::request_cutoff(self.request_timeout);
+            let result = match crate::guard::within(cutoff, send).await {
+                Some(result) => result,
+                None => Err(crate::guard::timed_out().await),
+            };
             match result {
                 Ok(response) => break (issued, response.into_inner()),
                 Err(error) => {

@@ -7,16 +7,18 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::auth::{Credentials, DEFAULT_REFRESH_MARGIN, TokenCache};
+use crate::auth::{Credentials, DEFAULT_REFRESH_MARGIN, TokenCache, TokenSettings};
 use crate::callback::Callback;
 use crate::error::{Error, Result};
 use crate::generated::types;
+use crate::guard::DEFAULT_MAX_DOWNLOAD;
 use crate::ids::{ExecutionIds, check_id};
 use crate::image::{ImageLimits, ImageSource};
+use crate::pacing::{Pacing, RateLimits};
 use crate::region::{Region, Service};
 use crate::request_auth::RequestAuth;
 use crate::result::VerificationResult;
-use crate::retrieval::{Download, WaitOptions};
+use crate::retrieval::{Download, Downloaded, WaitOptions};
 use crate::retry::{RetryCounts, RetryPolicy, RetryStats, Safety};
 use crate::session::{Finalized, Session};
 use crate::transport::{Subject, Token, Transport};
@@ -42,6 +44,8 @@ pub struct JumioClientBuilder {
     image_limits: ImageLimits,
     refresh_margin: Duration,
     retry: RetryPolicy,
+    rate_limits: Option<RateLimits>,
+    download_limit: u64,
 }
 
 impl fmt::Debug for JumioClientBuilder {
@@ -55,6 +59,8 @@ impl fmt::Debug for JumioClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("rate_limits", &self.rate_limits)
+            .field("download_limit", &self.download_limit)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +79,8 @@ impl Default for JumioClientBuilder {
             image_limits: ImageLimits::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             retry: RetryPolicy::default(),
+            rate_limits: None,
+            download_limit: DEFAULT_MAX_DOWNLOAD,
         }
     }
 }
@@ -134,23 +142,47 @@ impl JumioClientBuilder {
         self
     }
 
-    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    /// Connect timeout (default 10 s). Not applied to an [`http_client`](Self::http_client) of
+    /// your own (set it on that client); the [`timeout`](Self::timeout) still bounds connecting.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Total timeout of one request (default 60 s). Ignored with
-    /// [`http_client`](Self::http_client).
+    /// Total timeout of one request, from sending it to the end of its answer's body (default
+    /// 60 s). Enforced by the client itself around every request of an
+    /// [`http_client`](Self::http_client) of your own, whatever that client's settings.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Your own `reqwest::Client` (proxies, custom CAs). Configure it not to follow redirects:
-    /// the crate's own client never does, so that no token goes to a host it was not meant for.
+    /// Your own `reqwest::Client` (proxies, custom CAs). The client enforces its
+    /// [`timeout`](Self::timeout) around each request regardless of that client's own, and
+    /// refuses every redirect: a 3xx answer is [`Error::Redirected`], and so is an answer the
+    /// `reqwest::Client` reached by following a redirect. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())` all the same: a client that follows a
+    /// redirect has sent the request (with its token, on the same host) before the answer can
+    /// be refused.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// The rate limits of your Jumio tenant, which the client keeps to by pacing account
+    /// creations and updates and retrieval calls (default [`RateLimits::default`], Jumio's
+    /// documented defaults; [`RateLimits::none`] turns pacing off). Without this call, a
+    /// service whose URL is on this machine (the sandbox) is not paced.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
+    /// The largest part download read, in bytes (default 32 MiB,
+    /// [`DEFAULT_MAX_DOWNLOAD`](crate::guard::DEFAULT_MAX_DOWNLOAD)); a longer one is
+    /// [`Error::ResponseTooLarge`].
+    pub fn download_limit(mut self, bytes: u64) -> Self {
+        self.download_limit = bytes;
         self
     }
 
@@ -216,6 +248,24 @@ impl JumioClientBuilder {
             urls[service.index()] = trust::base_url(service, &url).map_err(Error::Config)?;
         }
 
+        let rate_limits = match self.rate_limits {
+            Some(limits) => limits,
+            None => {
+                let paced = |service: Service| {
+                    !reqwest::Url::parse(&urls[service.index()])
+                        .is_ok_and(|u| trust::is_loopback(&u))
+                };
+                let defaults = RateLimits::default();
+                RateLimits {
+                    initiations: defaults.initiations.filter(|_| paced(Service::Account)),
+                    retrievals: defaults.retrievals.filter(|_| paced(Service::Retrieval)),
+                }
+            }
+        };
+        rate_limits.check().map_err(Error::Config)?;
+
+        // The crate's own HTTP client enforces the timeout; one given to the builder may not.
+        let request_timeout = self.http.is_some().then_some(self.timeout);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -229,12 +279,15 @@ impl JumioClientBuilder {
         let retry_stats = Arc::new(RetryStats::default());
         let tokens = TokenCache::new(
             credentials,
-            urls[Service::Auth.index()].clone(),
-            http.clone(),
-            user_agent.clone(),
-            self.refresh_margin,
-            self.retry,
-            retry_stats.clone(),
+            TokenSettings {
+                auth_url: urls[Service::Auth.index()].clone(),
+                http: http.clone(),
+                user_agent: user_agent.clone(),
+                margin: self.refresh_margin,
+                retry: self.retry,
+                retry_stats: retry_stats.clone(),
+                request_timeout,
+            },
         );
         Ok(JumioClient {
             transport: Arc::new(Transport {
@@ -245,6 +298,9 @@ impl JumioClientBuilder {
                 image_limits: self.image_limits,
                 retry: self.retry,
                 retry_stats,
+                request_timeout,
+                pacing: Pacing::new(rate_limits),
+                download_limit: self.download_limit,
             }),
         })
     }
@@ -419,7 +475,8 @@ impl JumioClient {
         self.transport.steps(ids).await
     }
 
-    /// Downloads the image of a credential part.
+    /// Downloads the image of a credential part into memory, at most the client's
+    /// [`download_limit`](JumioClientBuilder::download_limit).
     pub async fn download_part(
         &self,
         account_id: &str,
@@ -430,6 +487,26 @@ impl JumioClient {
         check_id("credentialId", "credential id", credential_id)?;
         self.transport
             .download_part(account_id, credential_id, classifier)
+            .await
+    }
+
+    /// Streams the image of a credential part into `writer`, at most the client's
+    /// [`download_limit`](JumioClientBuilder::download_limit), and returns its content type
+    /// and length. On an error `writer` may hold the beginning of the image.
+    pub async fn download_part_to<W>(
+        &self,
+        account_id: &str,
+        credential_id: &str,
+        classifier: &types::PartClassifier,
+        writer: &mut W,
+    ) -> Result<Downloaded>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        check_id("accountId", "account id", account_id)?;
+        check_id("credentialId", "credential id", credential_id)?;
+        self.transport
+            .download_part_to(account_id, credential_id, classifier, writer)
             .await
     }
 
@@ -447,12 +524,12 @@ impl JumioClient {
     /// The health of the platform (no authorisation needed).
     pub async fn health(&self) -> Result<types::HealthResponse> {
         let client = self.transport.generated(Service::Status, RequestAuth::None);
-        match client
-            .get_health()
-            .user_agent(self.user_agent())
-            .send()
-            .await
-        {
+        let send = client.get_health().user_agent(self.user_agent()).send();
+        let answer = match crate::guard::within(self.transport.request_cutoff(), send).await {
+            Some(answer) => answer,
+            None => Err(crate::guard::timed_out().await),
+        };
+        match answer {
             Ok(response) => Ok(response.into_inner()),
             Err(error) => Err(Error::from_generated("get_health", "access token", error).await),
         }
@@ -460,6 +537,8 @@ impl JumioClient {
 
     /// Polls the status until the workflow execution is `PROCESSED`, then returns its details.
     /// An expired execution is [`Error::Expired`]; a deadline passed is [`Error::WaitTimeout`].
+    /// The deadline bounds the calls and their retries too: the wait ends by then, with the
+    /// error of a call still failing at that point when no status was seen yet.
     /// [`Finalized::wait`] does the same for a session you finalized.
     pub async fn wait_for_result(
         &self,

@@ -1,14 +1,18 @@
 //! The crate's one error type.
 //!
 //! Display and Debug never include a secret (client secret, access token, transaction token) or
-//! personal data from a response body: HTTP errors keep the status and Jumio's problem `title`,
-//! `detail` and `field`, never the raw body.
+//! personal data from a response body: HTTP errors keep the status and an excerpt of Jumio's
+//! problem `title` and `detail` (control characters escaped, at most
+//! [`Problem::EXCERPT_CHARS`] characters each), never the raw body; the whole texts are behind
+//! [`Problem::detail`] and [`Problem::title`].
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use crate::generated::types;
+use crate::guard::{BodyKind, Refusal};
 use crate::image::ImageError;
 
 /// Everything that can go wrong.
@@ -47,7 +51,7 @@ pub enum Error {
         /// The HTTP status.
         status: StatusCode,
         /// Jumio's error body, when it sent one (`title`, `status`, `detail`).
-        problem: Option<Box<types::ErrorBody>>,
+        problem: Option<Box<Problem>>,
         /// `Retry-After`, when sent.
         retry_after: Option<Duration>,
     },
@@ -104,6 +108,37 @@ pub enum Error {
         /// The configured origin.
         expected: String,
     },
+    /// An answer's body is longer than the client reads: it was not read (past the limit).
+    /// Account creation or update whose answer is refused may have taken effect.
+    #[error("{operation}: Jumio's {kind} is over the limit of {limit} bytes; it was not read")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// A JSON answer, an error body or a download.
+        kind: BodyKind,
+        /// The limit in bytes.
+        limit: u64,
+        /// The HTTP status of an error answer whose body was refused.
+        status: Option<StatusCode>,
+    },
+    /// Writing a download to its destination failed.
+    #[error("{operation}: writing the download failed")]
+    Write {
+        /// The operation.
+        operation: &'static str,
+        /// The error of the writer.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Jumio answered with a redirect, or the HTTP client followed one. The client follows none:
+    /// the token of a request must not go to another path.
+    #[error("{operation}: Jumio answered with a redirect{}; the client follows none", redirect_status(.status))]
+    Redirected {
+        /// The operation.
+        operation: &'static str,
+        /// The 3xx status, when the HTTP client did not follow it.
+        status: Option<StatusCode>,
+    },
     /// A step was called too early, e.g. finalizing before the required parts were uploaded.
     #[error("{0}")]
     Sequence(String),
@@ -132,21 +167,107 @@ pub enum Error {
     },
 }
 
-fn problem_text(problem: &Option<Box<types::ErrorBody>>) -> String {
+fn problem_text(problem: &Option<Box<Problem>>) -> String {
     let Some(problem) = problem else {
         return String::new();
     };
     let mut text = String::new();
     for part in [&problem.title, &problem.detail].into_iter().flatten() {
-        let part: String = part.chars().take(300).collect();
         text.push_str(if text.is_empty() { ": " } else { ", " });
-        text.push_str(&part);
+        excerpt(part, &mut text);
     }
     text
 }
 
-fn transport_kind(error: &reqwest::Error) -> &'static str {
-    if error.is_connect() {
+fn redirect_status(status: &Option<StatusCode>) -> String {
+    status.map(|s| format!(" ({s})")).unwrap_or_default()
+}
+
+/// Appends at most [`Problem::EXCERPT_CHARS`] characters of `text` to `out`, control characters
+/// escaped (`\n`, `\u{1b}`), and `…` when it was cut.
+fn excerpt(text: &str, out: &mut String) {
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(Problem::EXCERPT_CHARS) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+}
+
+/// Jumio's error body (`{"title", "status", "detail"}`). Its texts come from the server and may
+/// hold personal data: Display and Debug show excerpts only ([`Problem::EXCERPT_CHARS`]
+/// characters, control characters escaped); [`title`](Self::title) and
+/// [`detail`](Self::detail) give them whole.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Problem {
+    title: Option<String>,
+    status: Option<i32>,
+    detail: Option<String>,
+}
+
+impl Problem {
+    /// The most characters of `title` and `detail` that Display and Debug show.
+    pub const EXCERPT_CHARS: usize = 200;
+
+    /// Jumio's `title`, whole.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
+    /// Jumio's `status`, as it sent it.
+    pub fn status(&self) -> Option<i32> {
+        self.status
+    }
+
+    /// Jumio's `detail`, whole (not shown by Display or Debug past its excerpt).
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl From<types::ErrorBody> for Problem {
+    fn from(body: types::ErrorBody) -> Self {
+        Problem {
+            title: body.title,
+            status: body.status,
+            detail: body.detail,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(problem_text(&Some(Box::new(self.clone()))).trim_start_matches(": "))
+    }
+}
+
+impl fmt::Debug for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = |text: &Option<String>| {
+            text.as_deref().map(|text| {
+                let mut shown = String::new();
+                excerpt(text, &mut shown);
+                shown
+            })
+        };
+        f.debug_struct("Problem")
+            .field("title", &shown(&self.title))
+            .field("status", &self.status)
+            .field("detail", &shown(&self.detail))
+            .finish()
+    }
+}
+
+pub(crate) fn transport_kind(error: &reqwest::Error) -> &'static str {
+    if let Some(shared) = crate::guard::SharedFailure::of(error) {
+        shared.0
+    } else if error.is_connect() {
         "connection failed"
     } else if error.is_body() {
         "the request body failed"
@@ -170,8 +291,72 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Http { status, .. } | Error::Unauthorized { status, .. } => Some(*status),
+            Error::ResponseTooLarge { status, .. } | Error::Redirected { status, .. } => {
+                status.filter(|status| !status.is_success())
+            }
             _ => None,
         }
+    }
+
+    /// Jumio's error body of an [`Error::Http`], when it sent one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Error::Http { problem, .. } => problem.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The whole `detail` text of Jumio's error body (Display shows an excerpt only).
+    pub fn problem_detail(&self) -> Option<&str> {
+        self.problem().and_then(Problem::detail)
+    }
+
+    /// A copy of this error, unless it holds an error of the HTTP client (which cannot be
+    /// copied).
+    pub(crate) fn try_clone(&self) -> Option<Error> {
+        Some(match self {
+            Error::Unauthorized {
+                operation,
+                credential,
+                status,
+            } => Error::Unauthorized {
+                operation,
+                credential,
+                status: *status,
+            },
+            Error::Http {
+                operation,
+                status,
+                problem,
+                retry_after,
+            } => Error::Http {
+                operation,
+                status: *status,
+                problem: problem.clone(),
+                retry_after: *retry_after,
+            },
+            Error::InvalidResponse { operation, reason } => Error::InvalidResponse {
+                operation,
+                reason: reason.clone(),
+            },
+            Error::ResponseTooLarge {
+                operation,
+                kind,
+                limit,
+                status,
+            } => Error::ResponseTooLarge {
+                operation,
+                kind: *kind,
+                limit: *limit,
+                status: *status,
+            },
+            Error::Redirected { operation, status } => Error::Redirected {
+                operation,
+                status: *status,
+            },
+            Error::Config(reason) => Error::Config(reason.clone()),
+            _ => return None,
+        })
     }
 
     /// Whether the error was found locally, before any request was sent.
@@ -239,6 +424,9 @@ impl Error {
     }
 
     pub(crate) fn from_reqwest(operation: &'static str, source: reqwest::Error) -> Self {
+        if let Some(refusal) = Refusal::of(&source) {
+            return Self::refused(operation, refusal, None);
+        }
         if source.is_timeout() {
             Error::Timeout { operation, source }
         } else {
@@ -265,17 +453,49 @@ impl Error {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let problem = response
-            .bytes()
-            .await
-            .ok()
-            .and_then(|body| serde_json::from_slice::<types::ErrorBody>(&body).ok())
-            .map(Box::new);
+        if status.is_redirection() {
+            return Error::Redirected {
+                operation,
+                status: Some(status),
+            };
+        }
+        let body =
+            crate::guard::read_bounded(response, BodyKind::Error, crate::guard::MAX_ERROR_BODY)
+                .await;
+        // The status says what went wrong; an error body cut short adds nothing.
+        let problem = match body {
+            Ok(body) => body
+                .and_then(|body| serde_json::from_slice::<types::ErrorBody>(&body).ok())
+                .map(|body| Box::new(Problem::from(body))),
+            Err(refusal) => return Self::refused(operation, refusal, Some(status)),
+        };
         Error::Http {
             operation,
             status,
             problem,
             retry_after,
+        }
+    }
+}
+
+impl Error {
+    /// The error of an answer the client refused.
+    pub(crate) fn refused(
+        operation: &'static str,
+        refusal: Refusal,
+        status: Option<StatusCode>,
+    ) -> Self {
+        match refusal {
+            Refusal::TooLarge { kind, limit } => Error::ResponseTooLarge {
+                operation,
+                kind,
+                limit,
+                status,
+            },
+            Refusal::Redirected => Error::Redirected {
+                operation,
+                status: None,
+            },
         }
     }
 }

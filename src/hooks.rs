@@ -5,6 +5,7 @@ use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue};
 
 use crate::generated::Client;
+use crate::guard;
 pub use crate::request_auth::RequestAuth;
 
 impl ClientHooks<RequestAuth> for Client {
@@ -39,10 +40,11 @@ impl ClientHooks<RequestAuth> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         // Method, path (ids only), status and duration; never headers or bodies.
         let method = request.method().clone();
-        let path = request.url().path().to_owned();
+        let url = request.url().clone();
         let started = std::time::Instant::now();
         let result = self.client().execute(request).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        let path = url.path();
         match &result {
             Ok(response) => tracing::debug!(
                 operation = info.operation_id,
@@ -62,6 +64,25 @@ impl ClientHooks<RequestAuth> for Client {
                 "jumio request failed"
             ),
         }
-        result
+        let response = result?;
+        // An HTTP client that follows redirects (one given to the builder) answers for another
+        // URL: its answer is not the one asked for.
+        if response.url() != &url {
+            tracing::warn!(
+                operation = info.operation_id,
+                path,
+                "the HTTP client followed a redirect; refusing the answer"
+            );
+            return Err(guard::reqwest_error(guard::Refusal::Redirected).await);
+        }
+        // The generated client reads a successful answer whole; a download is streamed and
+        // bounded by the transport, an error body by the crate's error.
+        if response.status().is_success() && info.operation_id != DOWNLOAD_OPERATION {
+            return guard::bound(response, guard::BodyKind::Json, guard::MAX_JSON_BODY).await;
+        }
+        Ok(response)
     }
 }
+
+/// The one operation whose answer is not JSON but the bytes of an image.
+pub(crate) const DOWNLOAD_OPERATION: &str = "get_credential_part";

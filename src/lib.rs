@@ -6,10 +6,12 @@ pub mod callback;
 mod client;
 mod error;
 pub mod generated;
+pub mod guard;
 pub mod hooks;
 mod ids;
 pub mod image;
 pub mod limits;
+mod pacing;
 mod region;
 mod request_auth;
 mod result;
@@ -27,13 +29,15 @@ pub use client::{
     CallbackOutcome, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Images, JumioClient,
     JumioClientBuilder, VerifyStep,
 };
-pub use error::{Error, Result};
+pub use error::{Error, Problem, Result};
 pub use generated::types;
+pub use guard::BodyKind;
 pub use ids::ExecutionIds;
 pub use image::{ImageError, ImageFormat, ImageInfo, ImageLimits, ImageSource};
+pub use pacing::{Rate, RateLimits};
 pub use region::{Region, Service, UnknownRegion};
 pub use result::{CapabilityOutcome, VerificationResult};
-pub use retrieval::{Download, WaitOptions};
+pub use retrieval::{Download, Downloaded, WaitOptions};
 pub use retry::{RetryCause, RetryCounts, RetryPolicy};
 pub use session::{CredentialHandle, Finalized, Session};
 pub use workflow::{IdType, UserConsent, WebSettings, Workflow, WorkflowRequest};

@@ -4,8 +4,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use tokio::io::AsyncWriteExt as _;
+
 use crate::error::{Error, Result};
 use crate::generated::types;
+use crate::guard::{self, BodyKind};
 use crate::ids::ExecutionIds;
 use crate::region::Service;
 use crate::result::VerificationResult;
@@ -73,18 +76,33 @@ impl fmt::Debug for Download {
     }
 }
 
+/// What [`JumioClient::download_part_to`](crate::JumioClient::download_part_to) wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// The `Content-Type` Jumio sent.
+    pub content_type: Option<String>,
+    /// The bytes written.
+    pub bytes: u64,
+}
+
 /// A retrieval call about one workflow execution: the generated operation `$operation` with the
-/// execution's ids, authorised by the access token and retried as a read.
+/// execution's ids, authorised by the access token and retried as a read, ending by `$until`
+/// (an `Option<Instant>`) when given.
 macro_rules! execution_call {
-    ($transport:expr, $ids:expr, $operation:ident) => {{
+    ($transport:expr, $ids:expr, $operation:ident) => {
+        execution_call!($transport, $ids, $operation, None)
+    };
+    ($transport:expr, $ids:expr, $operation:ident, $until:expr) => {{
         let (transport, ids): (&Transport, &ExecutionIds) = ($transport, $ids);
         transport
-            .call(
+            .call_until(
                 stringify!($operation),
                 Service::Retrieval,
                 Safety::Idempotent,
                 Token::Access,
                 Subject::execution(ids),
+                $until,
                 |client| async move {
                     Ok(client
                         .$operation()
@@ -141,7 +159,36 @@ impl Transport {
         credential_id: &str,
         classifier: &types::PartClassifier,
     ) -> Result<Download> {
-        const OPERATION: &str = "get_credential_part";
+        let mut bytes = Vec::new();
+        let downloaded = self
+            .download_part_to(account_id, credential_id, classifier, &mut bytes)
+            .await?;
+        Ok(Download {
+            content_type: downloaded.content_type,
+            bytes: bytes.into(),
+        })
+    }
+
+    /// Streams a part into `writer`, at most the download limit, within the request timeout
+    /// the client enforces.
+    pub(crate) async fn download_part_to<W>(
+        &self,
+        account_id: &str,
+        credential_id: &str,
+        classifier: &types::PartClassifier,
+        writer: &mut W,
+    ) -> Result<Downloaded>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        const OPERATION: &str = crate::hooks::DOWNLOAD_OPERATION;
+        let limit = self.download_limit;
+        let too_large = || Error::ResponseTooLarge {
+            operation: OPERATION,
+            kind: BodyKind::Download,
+            limit,
+            status: None,
+        };
         let (content_type, body) = self
             .call(
                 OPERATION,
@@ -160,17 +207,21 @@ impl Transport {
                             .user_agent(self.user_agent.as_str())
                             .send()
                             .await;
-                        // The content type travels with the byte stream it describes.
+                        // The content type and length travel with the byte stream they describe.
                         Ok(response.map(|response| {
-                            let content_type = response
-                                .headers()
+                            let headers = response.headers();
+                            let content_type = headers
                                 .get(reqwest::header::CONTENT_TYPE)
                                 .and_then(|v| v.to_str().ok())
                                 .map(str::to_owned);
+                            let length = headers
+                                .get(reqwest::header::CONTENT_LENGTH)
+                                .and_then(|v| v.to_str().ok())
+                                .and_then(|v| v.trim().parse::<u64>().ok());
                             let status = response.status();
-                            let headers = response.headers().clone();
+                            let headers = headers.clone();
                             progenitor_client::ResponseValue::new(
-                                (content_type, response.into_inner()),
+                                ((content_type, length), response.into_inner()),
                                 status,
                                 headers,
                             )
@@ -179,31 +230,76 @@ impl Transport {
                 },
             )
             .await?;
-        use futures_core::Stream as _;
-        let mut body = std::pin::pin!(body.into_inner());
-        let mut bytes = Vec::new();
-        while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
-            let chunk = chunk.map_err(|e| Error::from_reqwest(OPERATION, e))?;
-            bytes.extend_from_slice(&chunk);
+        let (content_type, length) = content_type;
+        if length.is_some_and(|length| length > limit) {
+            return Err(too_large());
         }
-        Ok(Download {
+        let copy = async {
+            use futures_core::Stream as _;
+            let mut body = std::pin::pin!(body.into_inner());
+            let mut written = 0u64;
+            while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+                let chunk = chunk.map_err(|e| Error::from_reqwest(OPERATION, e))?;
+                written += chunk.len() as u64;
+                if written > limit {
+                    return Err(too_large());
+                }
+                writer
+                    .write_all(&chunk)
+                    .await
+                    .map_err(|source| Error::Write {
+                        operation: OPERATION,
+                        source,
+                    })?;
+            }
+            writer.flush().await.map_err(|source| Error::Write {
+                operation: OPERATION,
+                source,
+            })?;
+            Ok(written)
+        };
+        let written = match crate::guard::within(self.request_cutoff(), copy).await {
+            Some(written) => written?,
+            None => return Err(Error::from_reqwest(OPERATION, guard::timeout_error().await)),
+        };
+        Ok(Downloaded {
             content_type,
-            bytes: bytes.into(),
+            bytes: written,
         })
     }
 
     /// Polls the status until the workflow execution is `PROCESSED`, then returns its details.
+    /// Every call ends by the deadline: a call still failing then ends the wait with its error,
+    /// or with [`Error::WaitTimeout`] when a status was seen before.
     pub(crate) async fn wait(
         &self,
         ids: &ExecutionIds,
         options: WaitOptions,
     ) -> Result<VerificationResult> {
         let started = Instant::now();
+        let until = crate::pacing::later(started, options.deadline);
         let mut interval = options.initial_interval;
+        let mut last = None;
+        let timed_out = |error: Error, last: Option<types::WorkflowStatus>| match last {
+            Some(status) if Instant::now() >= until => Error::WaitTimeout {
+                workflow_execution_id: ids.workflow_execution_id().to_owned(),
+                status,
+                waited: started.elapsed(),
+            },
+            _ => error,
+        };
         loop {
-            let status = self.status(ids).await?.workflow_execution.status;
+            let status =
+                match execution_call!(self, ids, get_workflow_execution_status, Some(until)) {
+                    Ok(status) => status.workflow_execution.status,
+                    Err(error) => return Err(timed_out(error, last)),
+                };
             match status {
-                types::WorkflowStatus::Processed => return self.details(ids).await,
+                types::WorkflowStatus::Processed => {
+                    return execution_call!(self, ids, get_workflow_execution, Some(until))
+                        .map(VerificationResult::from)
+                        .map_err(|error| timed_out(error, Some(status)));
+                }
                 types::WorkflowStatus::SessionExpired | types::WorkflowStatus::TokenExpired => {
                     return Err(Error::Expired {
                         workflow_execution_id: ids.workflow_execution_id().to_owned(),
@@ -212,6 +308,7 @@ impl Transport {
                 }
                 _ => {}
             }
+            last = Some(status.clone());
             let waited = started.elapsed();
             if waited >= options.deadline {
                 return Err(Error::WaitTimeout {

@@ -239,7 +239,10 @@ impl Failure {
     }
 
     pub(crate) fn of_reqwest(error: &reqwest::Error) -> Failure {
-        if error.is_connect() {
+        // A refused answer (too large, redirected) comes again on a retry.
+        if crate::guard::Refusal::of(error).is_some() {
+            Failure::Final
+        } else if error.is_connect() {
             Failure::Connect
         } else if error.is_timeout() {
             Failure::Timeout
@@ -278,7 +281,9 @@ pub(crate) struct Attempts<'a> {
     stats: &'a RetryStats,
     operation: &'static str,
     safety: Safety,
-    started: Instant,
+    /// When the call must have ended: its start plus the policy's deadline, or the caller's
+    /// earlier one.
+    deadline: Instant,
     retries: u32,
 }
 
@@ -289,14 +294,28 @@ impl<'a> Attempts<'a> {
         operation: &'static str,
         safety: Safety,
     ) -> Self {
+        let now = Instant::now();
         Attempts {
             policy,
             stats,
             operation,
             safety,
-            started: Instant::now(),
+            deadline: crate::pacing::later(now, policy.deadline),
             retries: 0,
         }
+    }
+
+    /// The same attempts ending by `deadline` when that is earlier than the policy's.
+    pub(crate) fn until(mut self, deadline: Option<Instant>) -> Self {
+        if let Some(deadline) = deadline {
+            self.deadline = self.deadline.min(deadline);
+        }
+        self
+    }
+
+    /// When the call must have ended.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
     }
 
     /// Retries made so far.
@@ -324,7 +343,7 @@ impl<'a> Attempts<'a> {
             .policy
             .backoff(self.retries, self.stats.random())
             .max(retry_after.unwrap_or_default());
-        if self.started.elapsed() + wait > self.policy.deadline {
+        if Instant::now() + wait > self.deadline {
             return false;
         }
         self.retries += 1;

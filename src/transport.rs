@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use tracing::Instrument as _;
@@ -11,8 +11,10 @@ use tracing::Instrument as _;
 use crate::auth::TokenCache;
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::guard::{request_cutoff, timed_out, within};
 use crate::ids::ExecutionIds;
 use crate::image::ImageLimits;
+use crate::pacing::Pacing;
 use crate::region::Service;
 use crate::request_auth::RequestAuth;
 use crate::retry::{Attempts, Failure, RetryPolicy, RetryStats, Safety};
@@ -27,6 +29,12 @@ pub(crate) struct Transport {
     pub(crate) image_limits: ImageLimits,
     pub(crate) retry: RetryPolicy,
     pub(crate) retry_stats: Arc<RetryStats>,
+    /// The per-request timeout the client enforces itself: set when the HTTP client was given
+    /// (the crate's own enforces it already).
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) pacing: Pacing,
+    /// The largest part download, in bytes.
+    pub(crate) download_limit: u64,
 }
 
 impl fmt::Debug for Transport {
@@ -87,6 +95,35 @@ pub(crate) type Attempt<T> =
     Result<std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<()>>>;
 
 impl Transport {
+    /// One attempt: paced when its service is (waiting until `until` at most), then sent and
+    /// answered within the request timeout the client enforces and before `until`.
+    async fn attempt<T>(
+        &self,
+        service: Service,
+        until: Option<Instant>,
+        attempt: impl Future<Output = Attempt<T>>,
+    ) -> Attempt<T> {
+        if let Some(window) = self.pacing.window(service)
+            && within(until, window.pace()).await.is_none()
+        {
+            return Ok(Err(timed_out().await));
+        }
+        let cutoff = self.request_cutoff();
+        let cutoff = match (cutoff, until) {
+            (Some(cutoff), Some(until)) => Some(cutoff.min(until)),
+            (cutoff, until) => cutoff.or(until),
+        };
+        match within(cutoff, attempt).await {
+            Some(result) => result,
+            None => Ok(Err(timed_out().await)),
+        }
+    }
+
+    /// When a request sent now must have been answered, if the client enforces the timeout.
+    pub(crate) fn request_cutoff(&self) -> Option<Instant> {
+        request_cutoff(self.request_timeout)
+    }
+
     /// The base URL of a service.
     pub(crate) fn url(&self, service: Service) -> &str {
         &self.urls[service.index()]
@@ -113,6 +150,27 @@ impl Transport {
         F: Fn(generated::Client) -> Fut,
         Fut: Future<Output = Attempt<T>>,
     {
+        self.call_until(operation, service, safety, token, subject, None, call)
+            .await
+    }
+
+    /// [`call`](Self::call) ending by `until` at the latest, waits and retries included: an
+    /// attempt still running then fails as a timeout.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn call_until<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        service: Service,
+        safety: Safety,
+        token: Token<'_>,
+        subject: Subject<'_>,
+        until: Option<Instant>,
+        call: F,
+    ) -> Result<T>
+    where
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Attempt<T>>,
+    {
         let span = tracing::info_span!(
             "jumio",
             operation,
@@ -123,11 +181,12 @@ impl Transport {
         );
         async {
             let started = Instant::now();
-            let mut attempts = Attempts::new(&self.retry, &self.retry_stats, operation, safety);
+            let mut attempts =
+                Attempts::new(&self.retry, &self.retry_stats, operation, safety).until(until);
             let mut renewed = false;
             loop {
                 let access = match token {
-                    Token::Access => Some(self.tokens.token().await?),
+                    Token::Access => Some(self.tokens.token(attempts.deadline()).await?),
                     Token::Transaction(_) => None,
                 };
                 let auth = match (&access, token) {
@@ -136,7 +195,7 @@ impl Transport {
                     (None, Token::Access) => unreachable!("an access token was just taken"),
                 };
                 let client = self.generated(service, auth);
-                let error = match call(client).await? {
+                let error = match self.attempt(service, until, call(client)).await? {
                     Ok(response) => {
                         let span = tracing::Span::current();
                         span.record("status", response.status().as_u16());

@@ -25,6 +25,19 @@ async fn garbage_server() -> String {
                 async move { axum::Json(token) }
             }),
         )
+        .route(
+            "/api/v1/accounts",
+            post(|| async {
+                let detail = format!(
+                    "customer C0815\n\u{1b}[2Kforged line {} BEYOND-THE-EXCERPT",
+                    "x".repeat(300)
+                );
+                (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    axum::Json(serde_json::json!({"status": 400, "detail": detail})),
+                )
+            }),
+        )
         .fallback(any(|| async {
             r#"{"account": {"id": 7}, "name": "PERSONAL-DATA"}"#
         }));
@@ -142,6 +155,15 @@ fn a_traced_flow_logs_no_secret() {
                 "{error:?}"
             );
             seen.push(format!("{error} {error:?}"));
+            // Jumio's problem detail: an excerpt, control characters escaped.
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, "detail");
+            let error = client.create_account(&request).await.unwrap_err();
+            assert!(
+                error
+                    .problem_detail()
+                    .is_some_and(|d| d.ends_with("BEYOND-THE-EXCERPT"))
+            );
+            seen.push(format!("{error} {error:?}"));
             (
                 seen.join("\n"),
                 (sandbox.client_secret().to_owned(), transaction_token),
@@ -162,6 +184,14 @@ fn a_traced_flow_logs_no_secret() {
             "client secret leaked"
         );
         assert!(!text.contains("PERSONAL-DATA"), "a response body leaked");
+        assert!(
+            !text.contains("BEYOND-THE-EXCERPT"),
+            "a problem detail leaked past its excerpt"
+        );
+        assert!(
+            !text.contains('\u{1b}') && !text.contains("\nforged"),
+            "a control character of a problem detail reached the logs"
+        );
         assert!(
             !text.contains("opaque-access-token-value"),
             "an access token leaked"

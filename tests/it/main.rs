@@ -7,10 +7,14 @@
 
 mod callbacks;
 mod client_flow;
+mod deadlines;
 mod hand_written_upload;
+mod hostile;
 mod image_checks;
 mod jumio_docs;
+mod mock;
 mod module_graph;
+mod pacing;
 mod properties;
 mod resilience;
 mod spec_examples;
