@@ -163,21 +163,13 @@ async fn the_number_of_workflow_executions_is_bounded_too() {
     })
     .await;
     let first = api.created(&seed_request(10011, None)).await;
-    let update = |account: &str| {
-        api.http
-            .put(api.url(&format!("/api/v1/accounts/{account}")))
-            .bearer_auth(&api.token)
-            .json(&crate::fixtures::update_request())
-            .send()
-    };
-    assert_eq!(
-        update(&first.account).await.expect("update").status(),
-        StatusCode::OK
-    );
+    let update = crate::fixtures::update_request();
+    let updated = api.update(&first.account, &update).await;
+    assert_eq!(updated.status(), StatusCode::OK);
     assert_eq!(api.sandbox.stats().workflow_executions, 2);
     for refused in [
         api.create(&seed_request(10011, None)).await,
-        update(&first.account).await.expect("update"),
+        api.update(&first.account, &update).await,
     ] {
         error(refused, StatusCode::TOO_MANY_REQUESTS).await;
     }
@@ -217,14 +209,7 @@ async fn stored_bytes_count_linked_credentials_and_face_maps_once() {
         { "category": "ID", "id": first.id_credential },
         { "category": "FACEMAP", "id": facemap },
     ]);
-    let response = api
-        .http
-        .put(api.url(&format!("/api/v1/accounts/{}", first.account)))
-        .bearer_auth(&api.token)
-        .json(&body)
-        .send()
-        .await
-        .expect("update");
+    let response = api.update(&first.account, &body).await;
     let updated: jumio_kyx::generated::types::AccountResponse =
         sandbox_common::read_ok(response, "AccountResponse").await;
     assert_eq!(
