@@ -136,18 +136,68 @@ pub fn check_length(field: &str, value: &str, max: usize) -> Result<(), Violatio
     Ok(())
 }
 
-/// Checks `customerInternalReference`: 1 to 100 characters, none of
-/// [`FORBIDDEN_REFERENCE_CHARACTERS`].
+/// Whether `c` is a control (Unicode category Cc: NUL, ESC, DEL, ...) or format character (Cf:
+/// bidirectional overrides, zero-width characters, ...): characters that do not show, or change
+/// how the text around them shows, in the logs and portals a reference ends up in.
+pub fn is_control_or_format(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    matches!(
+        get_general_category(c),
+        GeneralCategory::Control | GeneralCategory::Format
+    )
+}
+
+/// Checks a reference-like text (`customerInternalReference`, `userReference`,
+/// `reportingCriteria`): 1 to `max` characters, not only whitespace, and no control or format
+/// character ([`is_control_or_format`]).
+pub fn check_reference_text(field: &str, value: &str, max: usize) -> Result<(), Violation> {
+    check_length(field, value, max)?;
+    if value.chars().all(char::is_whitespace) {
+        return Err(Violation::new(
+            field,
+            "is only whitespace; Jumio needs a visible reference",
+        ));
+    }
+    if let Some(c) = value.chars().find(|&c| is_control_or_format(c)) {
+        return Err(Violation::new(
+            field,
+            format!(
+                "contains U+{:04X}, a control or format character; they are not accepted",
+                u32::from(c)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The character of [`FORBIDDEN_REFERENCE_CHARACTERS`] that `c` is or stands for after Unicode
+/// compatibility normalisation (NFKC): `＜` (full width) and `﹤` (small form) are `<`, `℅` holds a
+/// `/`.
+fn forbidden_reference_character(c: char) -> Option<char> {
+    use unicode_normalization::UnicodeNormalization;
+    std::iter::once(c)
+        .nfkc()
+        .find(|n| FORBIDDEN_REFERENCE_CHARACTERS.contains(*n))
+}
+
+/// Checks `customerInternalReference`: the rules of [`check_reference_text`] with at most 100
+/// characters, and none of [`FORBIDDEN_REFERENCE_CHARACTERS`], also not in a compatibility form
+/// (`＜`, `／`, `％`, ...: each character is compared after NFKC normalisation).
 pub fn check_customer_internal_reference(value: &str) -> Result<(), Violation> {
     const FIELD: &str = "customerInternalReference";
-    check_length(FIELD, value, CUSTOMER_INTERNAL_REFERENCE_MAX_CHARS)?;
-    if let Some(c) = value
+    check_reference_text(FIELD, value, CUSTOMER_INTERNAL_REFERENCE_MAX_CHARS)?;
+    if let Some((c, forbidden)) = value
         .chars()
-        .find(|c| FORBIDDEN_REFERENCE_CHARACTERS.contains(*c))
+        .find_map(|c| Some((c, forbidden_reference_character(c)?)))
     {
+        let shown = if c == forbidden {
+            format!("{c:?}")
+        } else {
+            format!("{c:?} (a form of {forbidden:?})")
+        };
         return Err(Violation::new(
             FIELD,
-            format!("contains {c:?}; Jumio forbids any of {FORBIDDEN_REFERENCE_CHARACTERS}"),
+            format!("contains {shown}; Jumio forbids any of {FORBIDDEN_REFERENCE_CHARACTERS}"),
         ));
     }
     Ok(())
@@ -341,6 +391,32 @@ mod tests {
             assert_eq!(error.field, "customerInternalReference");
         }
         assert!(check_customer_internal_reference("").is_err());
+        for (value, reason) in [
+            ("a\u{0}b", "U+0000"),
+            ("order\u{202E}1174", "U+202E"),
+            ("\u{1b}[31mred", "U+001B"),
+            ("a\u{200B}b", "U+200B"),
+            ("   ", "whitespace"),
+            ("\t\u{3000}", "whitespace"),
+            ("a\u{FF05}b", "'％' (a form of '%')"),
+            ("a\u{FF0F}b", "'／' (a form of '/')"),
+            ("\u{FF1C}script\u{FF1E}", "'＜' (a form of '<')"),
+            ("c\u{2105}o", "'℅' (a form of '/')"),
+            ("a\u{FE64}b", "'﹤' (a form of '<')"),
+        ] {
+            let error = check_customer_internal_reference(value).unwrap_err();
+            assert!(error.reason.contains(reason), "{value:?}: {error}");
+        }
+        for value in ["ordér-4711", "注文-4711", "a b", "x\u{301}"] {
+            assert_eq!(
+                check_customer_internal_reference(value),
+                Ok(()),
+                "{value:?}"
+            );
+        }
+        assert!(check_reference_text("userReference", "user\u{0}", 100).is_err());
+        assert!(check_reference_text("userReference", " ", 100).is_err());
+        assert!(check_reference_text("userReference", "user/1", 100).is_ok());
         assert!(check_customer_internal_reference(&"r".repeat(100)).is_ok());
         assert!(check_customer_internal_reference(&"r".repeat(101)).is_err());
     }

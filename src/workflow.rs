@@ -344,10 +344,10 @@ impl WorkflowRequest {
         let reference = &self.customer_internal_reference;
         limits::check_customer_internal_reference(reference)?;
         if let Some(value) = &self.user_reference {
-            limits::check_length("userReference", value, limits::USER_REFERENCE_MAX_CHARS)?;
+            limits::check_reference_text("userReference", value, limits::USER_REFERENCE_MAX_CHARS)?;
         }
         if let Some(value) = &self.reporting_criteria {
-            limits::check_length(
+            limits::check_reference_text(
                 "reportingCriteria",
                 value,
                 limits::REPORTING_CRITERIA_MAX_CHARS,

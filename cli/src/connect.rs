@@ -1,11 +1,53 @@
 //! How the commands reach Jumio: credentials, region and URLs from flags or the environment, or
 //! the embedded sandbox when neither credentials nor a base URL are set.
+//!
+//! Secrets (the client secret, a transaction token) never come from the command line, where every
+//! user of the machine can read them (`/proc/<pid>/cmdline`, `ps`): they come from the environment,
+//! from a file, or from standard input.
 
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use clap::builder::UnknownArgumentValueParser;
 use jumio_kyx::{JumioClient, Region};
 use jumio_kyx_sandbox::Sandbox;
+use secrecy::{ExposeSecret, SecretString};
+
+/// What `--client-secret` and `--token` answer: they do not exist, and why.
+pub fn refused_secret_argument(variable: &str, file_flag: &str) -> UnknownArgumentValueParser {
+    UnknownArgumentValueParser::suggest(format!(
+        "secrets are not taken from the command line, where other users of this machine can read \
+         them: set {variable}, or use {file_flag} PATH (- for standard input)"
+    ))
+}
+
+/// Reads a secret from `file` (`-`: standard input) when given, else from the environment
+/// variable `variable`; trailing line breaks are dropped. `None` when neither is set.
+pub fn read_secret(variable: &str, file: Option<&Path>) -> anyhow::Result<Option<SecretString>> {
+    let Some(file) = file else {
+        return Ok(std::env::var(variable)
+            .ok()
+            .filter(|value| !value.is_empty())
+            .map(SecretString::from));
+    };
+    let mut text = String::new();
+    let read = if file == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    let source = if file == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        file.display().to_string()
+    };
+    read.map_err(|e| anyhow::anyhow!("cannot read the secret from {source}: {e}"))?;
+    let secret = text.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(!secret.is_empty(), "{source} holds no secret (it is empty)");
+    Ok(Some(SecretString::from(secret)))
+}
 
 /// Connection settings shared by the commands that call Jumio.
 #[derive(Debug, Args)]
@@ -13,9 +55,17 @@ pub struct ConnectArgs {
     /// API client id (Customer Portal › Settings › API credentials › OAuth2).
     #[arg(long, env = "JUMIO_CLIENT_ID")]
     client_id: Option<String>,
-    /// API client secret.
-    #[arg(long, env = "JUMIO_CLIENT_SECRET", hide_env_values = true)]
-    client_secret: Option<String>,
+    /// File holding the API client secret (- for standard input); else JUMIO_CLIENT_SECRET.
+    #[arg(long, value_name = "PATH")]
+    client_secret_file: Option<PathBuf>,
+    // Only there to refuse the flag with a hint; clap never sets it.
+    #[allow(dead_code)]
+    #[arg(
+        long = "client-secret",
+        hide = true,
+        value_parser = refused_secret_argument("JUMIO_CLIENT_SECRET", "--client-secret-file")
+    )]
+    refused_client_secret: Option<String>,
     /// Data center: amer-1 (US), emea-1 (EU) or apac-1 (SG).
     #[arg(long, env = "JUMIO_REGION", default_value = "amer-1")]
     region: Region,
@@ -46,9 +96,8 @@ impl Connection {
 }
 
 impl ConnectArgs {
-    /// Whether neither credentials nor a base URL are set.
-    fn unconfigured(&self) -> bool {
-        self.client_id.is_none() && self.client_secret.is_none() && self.base_url.is_none()
+    fn client_secret(&self) -> anyhow::Result<Option<SecretString>> {
+        read_secret("JUMIO_CLIENT_SECRET", self.client_secret_file.as_deref())
     }
 
     fn builder(&self) -> jumio_kyx::JumioClientBuilder {
@@ -59,35 +108,42 @@ impl ConnectArgs {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
-        if let (Some(id), Some(secret)) = (&self.client_id, &self.client_secret) {
-            builder = builder.credentials(id, secret);
-        }
         builder
+    }
+
+    fn client_with(&self, secret: Option<SecretString>) -> anyhow::Result<JumioClient> {
+        let (Some(id), Some(secret)) = (&self.client_id, secret) else {
+            anyhow::bail!(
+                "no Jumio credentials: set JUMIO_CLIENT_ID (or --client-id) and \
+                 JUMIO_CLIENT_SECRET (or --client-secret-file); for a sandbox started with \
+                 `jumio-kyx sandbox` use the id, secret and base URL it prints"
+            );
+        };
+        Ok(self
+            .builder()
+            .credentials(id, secret.expose_secret())
+            .build()?)
     }
 
     /// Connects to Jumio (or the configured base URL); never starts a sandbox.
     pub fn client(&self) -> anyhow::Result<JumioClient> {
-        if self.client_id.is_none() || self.client_secret.is_none() {
-            anyhow::bail!(
-                "no Jumio credentials: set JUMIO_CLIENT_ID and JUMIO_CLIENT_SECRET (or --client-id \
-                 and --client-secret); for a sandbox started with `jumio-kyx sandbox` use the id, \
-                 secret and base URL it prints"
-            );
-        }
-        Ok(self.builder().build()?)
+        self.client_with(self.client_secret()?)
     }
 
-    /// Connects to Jumio, or starts the embedded sandbox when nothing is configured.
-    pub async fn connect_or_sandbox(&self) -> anyhow::Result<Connection> {
-        if !self.unconfigured() {
+    /// Connects to Jumio, or, when neither credentials nor a base URL are set and `sandbox_allowed`,
+    /// starts the embedded sandbox.
+    pub async fn connect_or_sandbox(&self, sandbox_allowed: bool) -> anyhow::Result<Connection> {
+        let secret = self.client_secret()?;
+        let unconfigured = self.client_id.is_none() && secret.is_none() && self.base_url.is_none();
+        if !unconfigured || !sandbox_allowed {
             return Ok(Connection {
-                client: self.client()?,
+                client: self.client_with(secret)?,
                 sandbox: None,
             });
         }
         let sandbox = Sandbox::start().await?;
         eprintln!(
-            "No Jumio credentials set: running on the embedded sandbox at {} (set JUMIO_CLIENT_ID and JUMIO_CLIENT_SECRET to use Jumio).",
+            "No Jumio credentials set: running on the embedded sandbox at {}; its result is synthetic (set JUMIO_CLIENT_ID and JUMIO_CLIENT_SECRET to use Jumio, --no-sandbox or JUMIO_NO_SANDBOX=1 to refuse the sandbox).",
             sandbox.base_url()
         );
         let client = self

@@ -11,7 +11,7 @@ use jumio_kyx::{IdType, Workflow, WorkflowRequest};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::connect::ConnectArgs;
+use crate::connect::{ConnectArgs, read_secret, refused_secret_argument};
 use crate::summary;
 
 /// The single-step commands.
@@ -103,11 +103,40 @@ pub struct UploadArgs {
     /// The image (JPEG or PNG).
     #[arg(long)]
     file: PathBuf,
-    /// The transaction token printed by `create --show-secrets`.
-    #[arg(long, env = "JUMIO_TRANSACTION_TOKEN", hide_env_values = true)]
-    token: String,
+    #[command(flatten)]
+    token: TokenArgs,
+    /// Also print the transaction token when Jumio repeats it (a secret).
+    #[arg(long)]
+    show_secrets: bool,
     #[command(flatten)]
     connect: ConnectArgs,
+}
+
+/// The transaction token printed by `create --show-secrets`, from the environment or a file.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// File holding the transaction token (- for standard input); else JUMIO_TRANSACTION_TOKEN.
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
+    // Only there to refuse the flag with a hint; clap never sets it.
+    #[allow(dead_code)]
+    #[arg(
+        long = "token",
+        hide = true,
+        value_parser = refused_secret_argument("JUMIO_TRANSACTION_TOKEN", "--token-file")
+    )]
+    refused_token: Option<String>,
+}
+
+impl TokenArgs {
+    fn read(&self) -> anyhow::Result<SecretString> {
+        read_secret("JUMIO_TRANSACTION_TOKEN", self.token_file.as_deref())?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no transaction token: set JUMIO_TRANSACTION_TOKEN or use --token-file PATH \
+                 (- for standard input), with the token `create --show-secrets` printed"
+            )
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -116,9 +145,8 @@ pub struct FinalizeArgs {
     account: String,
     #[arg(long)]
     workflow_execution: String,
-    /// The transaction token printed by `create --show-secrets`.
-    #[arg(long, env = "JUMIO_TRANSACTION_TOKEN", hide_env_values = true)]
-    token: String,
+    #[command(flatten)]
+    token: TokenArgs,
     #[command(flatten)]
     connect: ConnectArgs,
 }
@@ -174,13 +202,30 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `value` without the transaction tokens Jumio may repeat (`api.token`, at any depth).
+fn without_tokens(value: &impl serde::Serialize) -> anyhow::Result<serde_json::Value> {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("token");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(value)?;
+    strip(&mut value);
+    Ok(value)
+}
+
 pub async fn run(step: Step) -> anyhow::Result<()> {
     match step {
         Step::Create(args) => create(args).await,
         Step::Upload(args) => {
             let client = args.connect.client()?;
             let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
-            let mut session = client.resume(ids, SecretString::from(args.token))?;
+            let mut session = client.resume(ids, args.token.read()?)?;
             let response = session
                 .upload_to(
                     &args.credential,
@@ -188,16 +233,17 @@ pub async fn run(step: Step) -> anyhow::Result<()> {
                     ImageSource::path(&args.file),
                 )
                 .await?;
-            print_json(&response)
+            if args.show_secrets {
+                print_json(&response)
+            } else {
+                print_json(&without_tokens(&response)?)
+            }
         }
         Step::Finalize(args) => {
             let client = args.connect.client()?;
             let ids = ExecutionIds::new(&args.account, &args.workflow_execution)?;
-            let finalized = client
-                .resume(ids, SecretString::from(args.token))?
-                .finalize()
-                .await?;
-            print_json(finalized.response())
+            let finalized = client.resume(ids, args.token.read()?)?.finalize().await?;
+            print_json(&without_tokens(finalized.response())?)
         }
         Step::Status(args) => {
             let client = args.connect.client()?;

@@ -4,6 +4,32 @@ use std::fmt::Write as _;
 
 use jumio_kyx::VerificationResult;
 
+/// The first line of the summary of a result of the embedded sandbox.
+pub const SANDBOX_NOTICE: &str = "SANDBOX: a synthetic result of the embedded sandbox, not a \
+     verification by Jumio (set JUMIO_CLIENT_ID and JUMIO_CLIENT_SECRET to verify with Jumio).";
+
+/// Prints the result of `verify`: the summary, or the details as JSON with a field `sandbox`
+/// telling whether the result is the embedded sandbox's synthetic one.
+pub fn print_verification(
+    result: &VerificationResult,
+    json: bool,
+    on_sandbox: bool,
+) -> anyhow::Result<()> {
+    if json {
+        let mut details = serde_json::to_value(result.details())?;
+        if let Some(object) = details.as_object_mut() {
+            object.insert("sandbox".to_owned(), on_sandbox.into());
+        }
+        println!("{}", serde_json::to_string_pretty(&details)?);
+    } else {
+        if on_sandbox {
+            println!("{SANDBOX_NOTICE}");
+        }
+        print!("{}", render(result));
+    }
+    Ok(())
+}
+
 /// Decision, risk score, a table of capabilities, and the extracted name and document data.
 pub fn render(result: &VerificationResult) -> String {
     let mut out = String::new();

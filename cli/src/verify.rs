@@ -40,6 +40,9 @@ pub struct VerifyArgs {
     /// Give up waiting for the result after this many seconds.
     #[arg(long, default_value_t = 900)]
     wait: u64,
+    /// Fail without credentials instead of running on the embedded sandbox (for scripts).
+    #[arg(long, env = "JUMIO_NO_SANDBOX", value_parser = clap::builder::BoolishValueParser::new())]
+    no_sandbox: bool,
     #[command(flatten)]
     connect: ConnectArgs,
 }
@@ -76,7 +79,8 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
         image.check(&limits).await?;
     }
 
-    let connection = args.connect.connect_or_sandbox().await?;
+    let connection = args.connect.connect_or_sandbox(!args.no_sandbox).await?;
+    let on_sandbox = connection.sandbox.is_some();
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg:<28} [{bar:30}] {bytes}/{total_bytes}")
@@ -108,11 +112,5 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
         .await;
     bar.finish_and_clear();
     connection.close().await;
-    let result = result?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(result.details())?);
-    } else {
-        print!("{}", summary::render(&result));
-    }
-    Ok(())
+    summary::print_verification(&result?, args.json, on_sandbox)
 }

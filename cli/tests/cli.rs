@@ -3,7 +3,8 @@
 
 use jumio_kyx_test_support as support;
 
-use std::process::{Command, Output};
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use jumio_kyx_sandbox::Sandbox;
@@ -23,6 +24,7 @@ fn jumio_kyx() -> Command {
             "JUMIO_REGION",
             "JUMIO_USER_AGENT",
             "JUMIO_TRANSACTION_TOKEN",
+            "JUMIO_NO_SANDBOX",
             "RUST_LOG",
         ],
     );
@@ -36,6 +38,23 @@ fn text(bytes: &[u8]) -> String {
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("run jumio-kyx")
+}
+
+/// Runs `command` with `input` on its standard input.
+fn run_with_stdin(command: &mut Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run jumio-kyx");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("jumio-kyx ends")
 }
 
 const SAMPLES: [&str; 6] = [
@@ -71,6 +90,134 @@ fn verify_runs_on_the_embedded_sandbox_without_credentials() {
         stdout.contains("Name") && stdout.contains("Document"),
         "{stdout}"
     );
+}
+
+#[test]
+fn verify_on_the_sandbox_says_its_result_is_synthetic() {
+    let summary = run(jumio_kyx().arg("verify").args(SAMPLES));
+    assert!(summary.status.success(), "{}", text(&summary.stderr));
+    let stdout = text(&summary.stdout);
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .is_some_and(|line| line.starts_with("SANDBOX: a synthetic result")),
+        "{stdout}"
+    );
+    let json = run(jumio_kyx().args(["verify", "--json"]).args(SAMPLES));
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let result: Value = serde_json::from_slice(&json.stdout).expect("JSON result");
+    assert_eq!(result["sandbox"], true);
+
+    for refusing in [
+        jumio_kyx().args(["verify", "--no-sandbox"]),
+        jumio_kyx().arg("verify").env("JUMIO_NO_SANDBOX", "1"),
+    ] {
+        let output = run(refusing.args(SAMPLES));
+        let stderr = text(&output.stderr);
+        assert!(!output.status.success(), "{}", text(&output.stdout));
+        assert!(stderr.contains("no Jumio credentials"), "{stderr}");
+        assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+    }
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = sandbox(&runtime);
+    let configured = run(against(&sandbox)
+        .args(["verify", "--json", "--no-sandbox"])
+        .args(SAMPLES));
+    assert!(configured.status.success(), "{}", text(&configured.stderr));
+    let result: Value = serde_json::from_slice(&configured.stdout).expect("JSON result");
+    assert_eq!(result["sandbox"], false);
+    runtime.block_on(sandbox.shutdown());
+}
+
+#[test]
+fn secrets_are_refused_on_the_command_line() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = sandbox(&runtime);
+    let secret = "cmdline-secret-91c2";
+    let ids = [
+        "--account",
+        "11111111-1111-1111-1111-111111111111",
+        "--workflow-execution",
+        "22222222-2222-2222-2222-222222222222",
+    ];
+    let cases: [(Vec<&str>, &str); 3] = [
+        (
+            [&["verify", "--client-secret", secret][..], &SAMPLES].concat(),
+            "JUMIO_CLIENT_SECRET, or use --client-secret-file",
+        ),
+        (
+            [&["finalize", "--token", secret][..], &ids].concat(),
+            "JUMIO_TRANSACTION_TOKEN, or use --token-file",
+        ),
+        (
+            [
+                &["upload", "--token", secret][..],
+                &ids,
+                &["--credential", "c", "--classifier", "FRONT"],
+                &["--file", "samples/id-front.jpg"],
+            ]
+            .concat(),
+            "JUMIO_TRANSACTION_TOKEN, or use --token-file",
+        ),
+    ];
+    for (args, hint) in cases {
+        let output = run(against(&sandbox).args(&args));
+        let stderr = text(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains("unexpected argument"), "{args:?}: {stderr}");
+        assert!(stderr.contains(hint), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains(secret),
+            "{args:?} printed the secret: {stderr}"
+        );
+    }
+    assert_eq!(sandbox.account_count(), 0);
+
+    // From a file or standard input instead, the secret works; a wrong one is refused.
+    let dir = TempDir::new("cli-secret-file");
+    let file = dir.file(
+        "secret",
+        format!("{}\n", sandbox.client_secret()).as_bytes(),
+    );
+    let wrong = dir.file("wrong", b"not-the-secret\n");
+    let mut from_file = against(&sandbox);
+    from_file
+        .env_remove("JUMIO_CLIENT_SECRET")
+        .args([
+            "create",
+            "--reference",
+            "secret-file",
+            "--client-secret-file",
+        ])
+        .arg(&file);
+    json(run(&mut from_file));
+    let mut from_stdin = against(&sandbox);
+    from_stdin.env_remove("JUMIO_CLIENT_SECRET").args([
+        "create",
+        "--reference",
+        "secret-stdin",
+        "--client-secret-file",
+        "-",
+    ]);
+    json(run_with_stdin(&mut from_stdin, sandbox.client_secret()));
+    let refused = run(against(&sandbox)
+        .args([
+            "create",
+            "--reference",
+            "secret-wrong",
+            "--client-secret-file",
+        ])
+        .arg(&wrong));
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("Jumio refused the client credentials"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(sandbox.account_count(), 2);
+    runtime.block_on(sandbox.shutdown());
 }
 
 #[test]
@@ -127,6 +274,7 @@ fn bad_input_ends_with_one_line_and_no_account() {
     let missing = dir.join("missing.jpg").to_string_lossy().into_owned();
     let long_reference = "r".repeat(101);
     let closed_url = support::closed_url();
+    let wrong_secret = write("wrong-secret", b"not-the-secret-7f3a\n");
 
     let front = "samples/id-front.jpg";
     // The front, further arguments, and what the one line of the error says.
@@ -154,7 +302,7 @@ fn bad_input_ends_with_one_line_and_no_account() {
         (front, &["--base-url", &closed_url], "could not reach Jumio"),
         (
             front,
-            &["--client-secret", "not-the-secret-7f3a"],
+            &["--client-secret-file", &wrong_secret],
             "Jumio refused the client credentials",
         ),
     ];
@@ -213,7 +361,8 @@ fn single_steps_complete_a_verification() {
         (id, "BACK", "samples/id-back.jpg"),
         (selfie, "FACE", "samples/selfie.jpg"),
     ] {
-        let uploaded = json(run(against(&sandbox)
+        let mut upload = against(&sandbox);
+        upload
             .args([
                 "upload",
                 "--account",
@@ -228,9 +377,31 @@ fn single_steps_complete_a_verification() {
                 classifier,
                 "--file",
                 file,
-            ])
-            .env("JUMIO_TRANSACTION_TOKEN", &token)));
+            ]);
+        // The BACK goes with the token on standard input, and asks to see it.
+        let output = if classifier == "BACK" {
+            run_with_stdin(
+                upload.args(["--token-file", "-", "--show-secrets"]),
+                &format!("{token}\n"),
+            )
+        } else {
+            run(upload.env("JUMIO_TRANSACTION_TOKEN", &token))
+        };
+        let printed = text(&output.stdout);
+        let uploaded = json(output);
         assert_eq!(uploaded["workflowExecution"]["id"], execution.as_str());
+        if classifier == "BACK" {
+            assert_eq!(uploaded["api"]["token"], token.as_str(), "{printed}");
+        } else {
+            assert!(
+                !printed.contains(&token),
+                "the token was printed: {printed}"
+            );
+            assert!(
+                uploaded["api"]["workflowExecution"].is_string(),
+                "{printed}"
+            );
+        }
     }
     json(run(against(&sandbox)
         .args([

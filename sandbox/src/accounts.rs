@@ -36,9 +36,11 @@ const FACEMAP_TYPES: [&str; 3] = ["IPROOV_STANDARD", "IPROOV_PREMIUM", "JUMIO_ST
 fn check_limit(field: &str, value: &str) -> Result<(), Violation> {
     match field {
         "customerInternalReference" => limits::check_customer_internal_reference(value),
-        "userReference" => limits::check_length(field, value, limits::USER_REFERENCE_MAX_CHARS),
+        "userReference" => {
+            limits::check_reference_text(field, value, limits::USER_REFERENCE_MAX_CHARS)
+        }
         "reportingCriteria" => {
-            limits::check_length(field, value, limits::REPORTING_CRITERIA_MAX_CHARS)
+            limits::check_reference_text(field, value, limits::REPORTING_CRITERIA_MAX_CHARS)
         }
         "callbackUrl" => limits::check_url(field, value, UrlUse::Callback).map(drop),
         "web.successUrl" | "web.errorUrl" => {
@@ -108,7 +110,8 @@ pub(crate) async fn create(
     let (execution, response) = start_execution(&app, &account_id, &request, plan);
     let evicted = app
         .lock()
-        .insert_account(execution, app.config.max_accounts);
+        .insert_account(execution, app.config.bounds(), Instant::now())
+        .map_err(|_| store_full(&app))?;
     counters::add(&app.counters.accounts_evicted, evicted);
     counters::add(&app.counters.accounts_created, 1);
     counters::add(&app.counters.workflow_executions_started, 1);
@@ -140,11 +143,25 @@ pub(crate) async fn update(
     let request = parse(&headers, &body)?;
     let plan = validate(&request, Some(&linkable))?;
     let (execution, response) = start_execution(&app, &account_id, &request, plan);
-    if !app.lock().insert_execution(execution) {
-        return Err(unknown(&account_id));
-    }
+    let evicted = app
+        .lock()
+        .insert_execution(execution, app.config.bounds(), Instant::now())
+        .map_err(|_| store_full(&app))?
+        .ok_or_else(|| unknown(&account_id))?;
+    counters::add(&app.counters.accounts_evicted, evicted);
     counters::add(&app.counters.workflow_executions_started, 1);
     Ok(Json(response))
+}
+
+/// `429`: no room for another workflow execution, since every one that could go is in progress.
+fn store_full(app: &AppState) -> ApiError {
+    let bounds = app.config.bounds();
+    ApiError::too_many_requests(Some(&format!(
+        "the sandbox holds at most {} accounts, {} workflow executions in all and 50 per \
+         account, and none can be evicted while its workflow execution is in progress; retry \
+         when one finishes or its token expires",
+        bounds.max_accounts, bounds.max_executions
+    )))
 }
 
 fn unknown(account: &str) -> ApiError {

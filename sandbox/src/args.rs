@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::{FaultConfig, FaultKind, SandboxConfig};
+use crate::{FaultConfig, FaultKind, RateLimits, SandboxConfig};
 use clap::Args;
 
 /// The flags of `jumio-kyx sandbox` and `jumio-kyx-sandbox`.
@@ -35,9 +35,18 @@ pub struct SandboxArgs {
     /// Time from finalization to the result, in milliseconds.
     #[arg(long, default_value_t = 200)]
     processing_delay_ms: u64,
-    /// Most accounts kept in memory; the oldest finished ones are evicted first.
+    /// Most accounts kept in memory; the oldest finished ones are evicted first, none with a
+    /// workflow execution in progress (creation is refused with 429 then).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     max_accounts: u64,
+    /// Most workflow executions kept in memory over all accounts, bounded like the accounts.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_executions: u64,
+    /// Most image bytes kept in memory, in MiB.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    max_stored_mib: u64,
+    #[command(flatten)]
+    rate_limits: RateLimitArgs,
     /// Also POST callbacks to hosts other than this machine (by default only loopback receivers
     /// get them).
     #[arg(long)]
@@ -53,6 +62,34 @@ pub struct SandboxArgs {
     max_connections: u64,
     #[command(flatten)]
     faults: FaultArgs,
+}
+
+/// Rate-limit flags: Jumio's limits per client id, answered with Jumio's `429`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Rate limits")]
+pub struct RateLimitArgs {
+    /// Serve without rate limits (for load tests).
+    #[arg(long)]
+    no_rate_limits: bool,
+    /// Token requests per second (0: unlimited).
+    #[arg(long, default_value_t = RateLimits::jumio().token_requests_per_second)]
+    rate_limit_tokens: u32,
+    /// Account creations and updates per 5 seconds (0: unlimited).
+    #[arg(long, default_value_t = RateLimits::jumio().initiations_per_5_seconds)]
+    rate_limit_initiations: u32,
+    /// Retrieval requests per 5 seconds (0: unlimited).
+    #[arg(long, default_value_t = RateLimits::jumio().retrievals_per_5_seconds)]
+    rate_limit_retrievals: u32,
+}
+
+impl RateLimitArgs {
+    fn config(&self) -> Option<RateLimits> {
+        (!self.no_rate_limits).then_some(RateLimits {
+            token_requests_per_second: self.rate_limit_tokens,
+            initiations_per_5_seconds: self.rate_limit_initiations,
+            retrievals_per_5_seconds: self.rate_limit_retrievals,
+        })
+    }
 }
 
 /// Declares [`FaultArgs`]: its fields in order, each either a rate flag (`rate name = "flag" =>
@@ -225,6 +262,10 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
         access_token_ttl: Duration::from_secs(args.access_token_ttl_secs),
         processing_delay: Duration::from_millis(args.processing_delay_ms),
         max_accounts: usize::try_from(args.max_accounts).unwrap_or(usize::MAX),
+        max_executions: usize::try_from(args.max_executions).unwrap_or(usize::MAX),
+        max_stored_bytes: usize::try_from(args.max_stored_mib.saturating_mul(1024 * 1024))
+            .unwrap_or(usize::MAX),
+        rate_limits: args.rate_limits.config(),
         deliver_remote_callbacks: args.deliver_remote_callbacks,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs),
         body_read_timeout: Duration::from_secs(args.body_read_timeout_secs),
@@ -246,6 +287,16 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
     println!("  client id:     {}", sandbox.client_id());
     println!("  client secret: {}", sandbox.client_secret());
     println!("Every service (auth, account, api, retrieval, status) is served on that base URL.");
+    match sandbox.config().rate_limits {
+        Some(limits) => println!(
+            "Rate limits per client id: {} token requests per second, {} account creations or \
+             updates and {} retrievals per 5 seconds (--no-rate-limits to serve without).",
+            limits.token_requests_per_second,
+            limits.initiations_per_5_seconds,
+            limits.retrievals_per_5_seconds
+        ),
+        None => println!("No rate limits."),
+    }
     if sandbox.config().faults.is_enabled() {
         println!("Injected faults: {}", describe(&sandbox.config().faults));
     }

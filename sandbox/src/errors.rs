@@ -50,6 +50,16 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, detail)
     }
 
+    /// `429 Too Many Requests`, Jumio's body: `detail` starts with Jumio's "Request limit
+    /// exceeded" and may say more.
+    pub(crate) fn too_many_requests(more: Option<&str>) -> Self {
+        let detail = match more {
+            Some(more) => format!("Request limit exceeded: {more}"),
+            None => "Request limit exceeded".to_owned(),
+        };
+        Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+    }
+
     /// A 401 of the token endpoint, which authenticates with HTTP Basic.
     pub(crate) fn with_basic_challenge(mut self) -> Self {
         self.challenge = "Basic realm=\"jumio-kyx-sandbox\"";

@@ -10,6 +10,7 @@ mod faults;
 mod image;
 mod lifecycle;
 mod links;
+mod rate_limits;
 mod retrieval;
 mod routes;
 mod scenarios;
@@ -37,6 +38,7 @@ pub use self::faults::{
     FAULT_HEADER, FaultConfig, FaultKind, FaultRecord, FaultStats, InvalidFaultConfig,
     MAX_FAULT_RECORDS,
 };
+pub use self::rate_limits::RateLimits;
 
 /// Settings of a [`Sandbox`]. Every field has a default ([`SandboxConfig::default`]); override the
 /// ones you need with struct update syntax:
@@ -64,11 +66,19 @@ pub struct SandboxConfig {
     pub access_token_ttl: Duration,
     /// Time between finalization (`ACQUIRED`) and the result (`PROCESSED`). Default 200 ms.
     pub processing_delay: Duration,
-    /// Most accounts kept in memory. Creating one more evicts an account first: expired ones,
-    /// then finished (processed) ones, then the oldest. Default 10 000.
+    /// Most accounts kept in memory. Creating one more evicts an account without a workflow
+    /// execution in progress first (expired ones, then finished ones, oldest first); when every
+    /// account has one in progress, creation is refused with `429`. Default 10 000.
     pub max_accounts: usize,
+    /// Most workflow executions kept in memory over all accounts, bounded like `max_accounts`
+    /// (an account keeps at most 50 besides). Default 100 000.
+    pub max_executions: usize,
     /// Most image bytes kept in memory over all accounts, evicted in the same order. Default 512 MiB.
     pub max_stored_bytes: usize,
+    /// Jumio's rate limits, enforced per client id with Jumio's `429`, or `None` for no limits.
+    /// Default `None`, so that tests and benchmarks can run flat out; the `jumio-kyx sandbox`
+    /// command enforces [`RateLimits::jumio`] unless `--no-rate-limits` is given.
+    pub rate_limits: Option<RateLimits>,
     /// How often expired workflow executions are swept when nothing else is due. Default 1 s.
     pub sweep_interval: Duration,
     /// Whether callbacks are also POSTed to hosts other than this machine. Default `false`: a
@@ -98,7 +108,9 @@ impl Default for SandboxConfig {
             access_token_ttl: Duration::from_secs(3600),
             processing_delay: Duration::from_millis(200),
             max_accounts: 10_000,
+            max_executions: 100_000,
             max_stored_bytes: 512 * 1024 * 1024,
+            rate_limits: None,
             sweep_interval: Duration::from_secs(1),
             deliver_remote_callbacks: false,
             header_read_timeout: Duration::from_secs(10),
@@ -118,7 +130,9 @@ impl fmt::Debug for SandboxConfig {
             .field("access_token_ttl", &self.access_token_ttl)
             .field("processing_delay", &self.processing_delay)
             .field("max_accounts", &self.max_accounts)
+            .field("max_executions", &self.max_executions)
             .field("max_stored_bytes", &self.max_stored_bytes)
+            .field("rate_limits", &self.rate_limits)
             .field("sweep_interval", &self.sweep_interval)
             .field("deliver_remote_callbacks", &self.deliver_remote_callbacks)
             .field("header_read_timeout", &self.header_read_timeout)
@@ -135,12 +149,21 @@ impl SandboxConfig {
         Sandbox::start_with(self).await
     }
 
+    /// The bounds of the store.
+    fn bounds(&self) -> store::Bounds {
+        store::Bounds {
+            max_accounts: self.max_accounts,
+            max_executions: self.max_executions,
+            max_bytes: self.max_stored_bytes,
+        }
+    }
+
     /// Refuses settings the sandbox cannot run with.
     fn validate(&self) -> io::Result<()> {
-        if self.max_accounts == 0 {
+        if self.max_accounts == 0 || self.max_executions == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "max_accounts must be at least 1",
+                "max_accounts and max_executions must be at least 1",
             ));
         }
         if self.max_connections == 0 {
@@ -183,6 +206,8 @@ pub struct SandboxStats {
     pub callbacks_failed: u64,
     /// Accounts currently stored.
     pub accounts: usize,
+    /// Workflow executions currently stored, over all accounts.
+    pub workflow_executions: usize,
     /// Image bytes currently stored.
     pub stored_bytes: usize,
     /// Injected faults, by kind.

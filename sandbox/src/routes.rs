@@ -10,7 +10,7 @@ use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::state::AppState;
-use super::{accounts, auth, errors, faults, retrieval, upload};
+use super::{accounts, auth, errors, faults, rate_limits, retrieval, upload};
 
 /// One operation of the API.
 pub(crate) struct Route {
@@ -117,7 +117,7 @@ pub(crate) fn operation(method: &Method, path: &str) -> Option<&'static str> {
 }
 
 /// The router of every operation of the table, with the checks every request passes: faults
-/// first, then the `User-Agent`.
+/// first, then the `User-Agent`, then the rate limits.
 pub(crate) fn router(app: Arc<AppState>) -> Router {
     let routed = ROUTES.iter().fold(Router::new(), |router, route| {
         let method = MethodFilter::try_from(route.method.clone())
@@ -126,6 +126,10 @@ pub(crate) fn router(app: Arc<AppState>) -> Router {
     });
     routed
         .fallback(errors::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            rate_limits::enforce,
+        ))
         .layer(axum::middleware::from_fn(auth::require_user_agent))
         // Outermost: a faulted request is refused before any other check.
         .layer(axum::middleware::from_fn_with_state(

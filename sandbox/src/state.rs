@@ -14,6 +14,7 @@ use super::callback::{self, CallbackJob};
 use super::counters::{self, atomic_counters};
 use super::faults::Faults;
 use super::links::Links;
+use super::rate_limits::RateLimiter;
 use super::scenarios::{self, Scenario};
 use super::store::{self, StatusChange};
 
@@ -44,6 +45,8 @@ pub(crate) struct AppState {
     pub counters: Counters,
     /// Fault injection: its counters and records.
     pub faults: Faults,
+    /// The requests of the current rate-limit windows.
+    pub rate_limiter: RateLimiter,
     store: Mutex<Store>,
     callbacks: callback::Sender,
 }
@@ -60,6 +63,7 @@ impl AppState {
             base_url,
             signer: Signer::random(),
             counters: Counters::default(),
+            rate_limiter: RateLimiter::default(),
             store: Mutex::new(Store::default()),
             callbacks,
         }
@@ -78,12 +82,17 @@ impl AppState {
     }
 
     pub(crate) fn stats(&self) -> SandboxStats {
-        let (accounts, stored_bytes) = {
+        let (accounts, workflow_executions, stored_bytes) = {
             let store = self.lock();
-            (store.account_count(), store.stored_bytes())
+            (
+                store.account_count(),
+                store.execution_count(),
+                store.stored_bytes(),
+            )
         };
         SandboxStats {
             accounts,
+            workflow_executions,
             stored_bytes,
             faults: self.faults.stats(),
             ..self.counters.snapshot()

@@ -7,7 +7,7 @@
 //! from the caller of [`Store::advance`]. The application state (`state.rs`) keeps the store behind
 //! one `std::sync::Mutex`, never held across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::time::Instant;
 
@@ -21,6 +21,19 @@ use jumio_kyx::generated::types::{
 
 /// Most workflow executions kept per account; starting one more drops the oldest finished one.
 const MAX_EXECUTIONS_PER_ACCOUNT: usize = 50;
+
+/// What the store may hold at most.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bounds {
+    pub max_accounts: usize,
+    pub max_executions: usize,
+    pub max_bytes: usize,
+}
+
+/// The bounds leave no room, and nothing can be evicted: every other account has a workflow
+/// execution in progress (or the credential is gone).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct StoreFull;
 
 /// Whether a workflow execution has ended: processed, or expired before it was finalized. A status
 /// the sandbox does not know is taken as still running, so that eviction never picks it first.
@@ -63,12 +76,6 @@ pub(crate) struct Credential {
     /// Linked from an earlier workflow execution of the account: acquired already, no upload.
     pub linked: bool,
     pub parts: BTreeMap<PartClassifier, StoredPart>,
-}
-
-impl Credential {
-    fn bytes(&self) -> usize {
-        self.parts.values().map(|part| part.bytes.len()).sum()
-    }
 }
 
 /// The document the ID credential filter asks for, used for the extracted data.
@@ -127,8 +134,14 @@ impl<S> Execution<S> {
         self.credential_of(category)?.parts.get(classifier)
     }
 
-    fn bytes(&self) -> usize {
-        self.credentials.iter().map(Credential::bytes).sum()
+    /// Whether the execution is still in progress: acquiring with a transaction token that is
+    /// still valid, or being processed (or in a status the sandbox does not know). Such an
+    /// execution is never evicted.
+    pub(crate) fn in_progress(&self, now: Instant) -> bool {
+        match self.status {
+            WorkflowStatus::Initiated => now < self.token_deadline,
+            ref status => !is_finished(status),
+        }
     }
 
     /// The account of this execution, without its link (the store knows no base URL).
@@ -163,36 +176,39 @@ impl<S> Execution<S> {
         }
     }
 
+    /// Whether processing ends at `now`: it may store a face map.
+    fn processing_due(&self, now: Instant) -> bool {
+        self.status == WorkflowStatus::Acquired && self.process_at.is_some_and(|at| now >= at)
+    }
+
     /// The transition due at `now`, if any: token expiry of an unfinished acquisition, or the end
-    /// of processing with the outcome `evaluate` gives. Returns the change and the bytes added
-    /// (the face map).
+    /// of processing with the outcome `evaluate` gives (which may store a face map, replacing an
+    /// earlier one).
     fn advance(
         &mut self,
         now: Instant,
         evaluate: &mut impl FnMut(&Self) -> Outcome,
-    ) -> Option<(StatusChange, usize)> {
+    ) -> Option<StatusChange> {
         match self.status {
             WorkflowStatus::Initiated if now >= self.token_deadline => {
                 self.status = WorkflowStatus::TokenExpired;
-                Some((self.change(), 0))
+                Some(self.change())
             }
-            WorkflowStatus::Acquired if self.process_at.is_some_and(|at| now >= at) => {
+            _ if self.processing_due(now) => {
                 let outcome = evaluate(self);
-                let mut added = 0;
                 if let Some(facemap) = outcome.facemap.clone()
                     && let Some(credential) = self
                         .credentials
                         .iter_mut()
                         .find(|c| c.category == CredentialCategory::Facemap)
                 {
-                    added = facemap.bytes.len();
                     credential.parts.insert(PartClassifier::Facemap, facemap);
                 }
                 self.outcome = Some(outcome);
                 self.status = WorkflowStatus::Processed;
                 self.completed_at = Some(timestamp());
                 self.process_at = None;
-                Some((self.change(), added))
+                Some(self.change())
             }
             _ => None,
         }
@@ -214,25 +230,31 @@ pub(crate) struct Account<S> {
 }
 
 impl<S> Account<S> {
+    /// Bytes of the account's parts, each counted once: a credential linked into a later
+    /// workflow execution shares the parts of the credential it was linked from.
     fn bytes(&self) -> usize {
-        self.executions.iter().map(Execution::bytes).sum()
+        let mut seen = HashSet::new();
+        self.executions
+            .iter()
+            .flat_map(|e| &e.credentials)
+            .flat_map(|c| c.parts.values())
+            .filter(|part| seen.insert(part.id.as_str()))
+            .map(|part| part.bytes.len())
+            .sum()
     }
 
-    /// Eviction rank, lowest first: accounts with nothing but expired (or no) executions, then
-    /// accounts whose executions have all finished, then the rest; older before newer.
-    fn eviction_rank(&self) -> (u8, u64) {
-        let class = if self
+    /// Eviction rank, lowest first, of an account without an execution in progress: accounts
+    /// with nothing but expired (or no) executions, then the others; older before newer. `None`
+    /// while an execution is in progress: the account is not evicted.
+    fn eviction_rank(&self, now: Instant) -> Option<(u8, u64)> {
+        if self.executions.iter().any(|e| e.in_progress(now)) {
+            return None;
+        }
+        let all_expired = self
             .executions
             .iter()
-            .all(|e| e.status == WorkflowStatus::TokenExpired)
-        {
-            0
-        } else if self.executions.iter().all(|e| is_finished(&e.status)) {
-            1
-        } else {
-            2
-        };
-        (class, self.seq)
+            .all(|e| e.status != WorkflowStatus::Processed);
+        Some((u8::from(!all_expired), self.seq))
     }
 
     pub(crate) fn execution(&self, id: &str) -> Option<&Execution<S>> {
@@ -259,11 +281,12 @@ impl<S> Account<S> {
     }
 }
 
-/// Every account, and the bytes of every stored part.
+/// Every account, the bytes of every stored part and the number of workflow executions.
 #[derive(Debug)]
 pub(crate) struct Store<S> {
     accounts: HashMap<String, Account<S>>,
     stored_bytes: usize,
+    executions: usize,
     next_seq: u64,
 }
 
@@ -272,6 +295,7 @@ impl<S> Default for Store<S> {
         Self {
             accounts: HashMap::new(),
             stored_bytes: 0,
+            executions: 0,
             next_seq: 0,
         }
     }
@@ -280,6 +304,25 @@ impl<S> Default for Store<S> {
 impl<S> Store<S> {
     pub(crate) fn account_count(&self) -> usize {
         self.accounts.len()
+    }
+
+    /// Workflow executions of every account.
+    pub(crate) fn execution_count(&self) -> usize {
+        self.executions
+    }
+
+    /// Runs `change` on an account and keeps the byte and execution counts in step with it.
+    fn change_account<T>(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut Account<S>) -> T,
+    ) -> Option<T> {
+        let account = self.accounts.get_mut(id)?;
+        let (bytes, executions) = (account.bytes(), account.executions.len());
+        let result = change(account);
+        self.stored_bytes = self.stored_bytes - bytes + account.bytes();
+        self.executions = self.executions - executions + account.executions.len();
+        Some(result)
     }
 
     /// Bytes of every stored part.
@@ -319,85 +362,132 @@ impl<S> Store<S> {
             .find(|e| e.id == execution)
     }
 
-    /// Adds a new account with its first workflow execution, evicting accounts first so that at
-    /// most `max_accounts` remain. Returns how many were evicted.
-    pub(crate) fn insert_account(&mut self, execution: Execution<S>, max_accounts: usize) -> u64 {
-        let mut evicted = 0;
-        while self.accounts.len() >= max_accounts && self.evict_one(None) {
-            evicted += 1;
-        }
-        self.next_seq += 1;
-        self.stored_bytes += execution.bytes();
-        let id = execution.account_id.clone();
-        self.accounts.insert(
-            id.clone(),
-            Account {
-                id,
-                seq: self.next_seq,
-                executions: vec![execution],
-            },
-        );
-        evicted
-    }
-
-    /// Adds a workflow execution to an existing account. False if the account is gone.
-    pub(crate) fn insert_execution(&mut self, execution: Execution<S>) -> bool {
-        let added = execution.bytes();
-        let Some(account) = self.accounts.get_mut(&execution.account_id) else {
-            return false;
-        };
-        if account.executions.len() >= MAX_EXECUTIONS_PER_ACCOUNT {
-            let oldest = account
-                .executions
-                .iter()
-                .position(|e| is_finished(&e.status))
-                .unwrap_or(0);
-            let removed = account.executions.remove(oldest);
-            self.stored_bytes -= removed.bytes();
-        }
-        account.executions.push(execution);
-        self.stored_bytes += added;
-        true
-    }
-
-    /// Stores a part, replacing an earlier one of the same classifier. Evicts other accounts
-    /// first when the byte bound would be exceeded. Returns how many were evicted, or
-    /// [`StoreFull`] when even that leaves no room (or the credential is gone).
-    pub(crate) fn store_part(
+    /// Evicts accounts other than `keep` while `over` says the store is over its bounds. Returns
+    /// how many were evicted, or [`StoreFull`] when nothing more can be evicted.
+    fn make_room(
         &mut self,
-        account: &str,
-        execution: &str,
-        credential: &str,
-        classifier: PartClassifier,
-        part: StoredPart,
-        max_bytes: usize,
+        keep: Option<&str>,
+        now: Instant,
+        over: impl Fn(&Self) -> bool,
     ) -> Result<u64, StoreFull> {
-        let replaced = self
-            .execution(account, execution)
-            .and_then(|e| e.credential(credential))
-            .and_then(|c| c.parts.get(&classifier))
-            .map_or(0, |p| p.bytes.len());
         let mut evicted = 0;
-        while self.stored_bytes - replaced + part.bytes.len() > max_bytes {
-            if !self.evict_one(Some(account)) {
+        while over(self) {
+            if !self.evict_one(keep, now) {
                 return Err(StoreFull);
             }
             evicted += 1;
         }
-        let added = part.bytes.len();
-        let slot = self
-            .execution_mut(account, execution)
-            .and_then(|e| e.credentials.iter_mut().find(|c| c.id == credential))
-            .ok_or(StoreFull)?;
-        slot.parts.insert(classifier, part);
-        self.stored_bytes = self.stored_bytes - replaced + added;
         Ok(evicted)
+    }
+
+    /// Adds a new account with its first workflow execution, evicting accounts without an
+    /// execution in progress first so that the bounds hold. Returns how many were evicted, or
+    /// [`StoreFull`] when no account can go.
+    pub(crate) fn insert_account(
+        &mut self,
+        execution: Execution<S>,
+        bounds: Bounds,
+        now: Instant,
+    ) -> Result<u64, StoreFull> {
+        let evicted = self.make_room(None, now, |store| {
+            store.accounts.len() >= bounds.max_accounts || store.executions >= bounds.max_executions
+        })?;
+        self.next_seq += 1;
+        let account = Account {
+            id: execution.account_id.clone(),
+            seq: self.next_seq,
+            executions: vec![execution],
+        };
+        self.stored_bytes += account.bytes();
+        self.executions += 1;
+        self.accounts.insert(account.id.clone(), account);
+        Ok(evicted)
+    }
+
+    /// Adds a workflow execution to an existing account, dropping its oldest finished one when
+    /// it has [`MAX_EXECUTIONS_PER_ACCOUNT`], and evicting other accounts when the store holds
+    /// `max_executions`. Returns how many accounts were evicted; `Ok(None)` if the account is
+    /// gone, [`StoreFull`] when there is no room.
+    pub(crate) fn insert_execution(
+        &mut self,
+        execution: Execution<S>,
+        bounds: Bounds,
+        now: Instant,
+    ) -> Result<Option<u64>, StoreFull> {
+        let id = execution.account_id.clone();
+        let Some(account) = self.accounts.get(&id) else {
+            return Ok(None);
+        };
+        let drop_one = account.executions.len() >= MAX_EXECUTIONS_PER_ACCOUNT;
+        let finished = account.executions.iter().position(|e| !e.in_progress(now));
+        let evicted = match (drop_one, finished) {
+            (true, None) => return Err(StoreFull),
+            (true, Some(_)) => 0,
+            (false, _) => self.make_room(Some(&id), now, |store| {
+                store.executions >= bounds.max_executions
+            })?,
+        };
+        self.change_account(&id, |account| {
+            if let (true, Some(oldest)) = (drop_one, finished) {
+                account.executions.remove(oldest);
+            }
+            account.executions.push(execution);
+        });
+        Ok(Some(evicted))
+    }
+
+    /// Stores a part, replacing an earlier one of the same classifier. Evicts other accounts
+    /// without an execution in progress when the byte bound would be exceeded. Returns how many
+    /// were evicted, or [`StoreFull`] when even that leaves no room (the part is then not
+    /// stored) or the credential is gone.
+    pub(crate) fn store_part(
+        &mut self,
+        ids: (&str, &str, &str),
+        classifier: PartClassifier,
+        part: StoredPart,
+        max_bytes: usize,
+        now: Instant,
+    ) -> Result<u64, StoreFull> {
+        let (account, execution, credential) = ids;
+        let replaced = self
+            .change_account(account, |stored| {
+                let slot = stored
+                    .executions
+                    .iter_mut()
+                    .find(|e| e.id == execution)?
+                    .credentials
+                    .iter_mut()
+                    .find(|c| c.id == credential)?;
+                Some(slot.parts.insert(classifier.clone(), part))
+            })
+            .flatten()
+            .ok_or(StoreFull)?;
+        match self.make_room(Some(account), now, |store| store.stored_bytes > max_bytes) {
+            Ok(evicted) => Ok(evicted),
+            Err(full) => {
+                self.change_account(account, |stored| {
+                    let slot = stored
+                        .executions
+                        .iter_mut()
+                        .find(|e| e.id == execution)
+                        .and_then(|e| e.credentials.iter_mut().find(|c| c.id == credential));
+                    if let Some(slot) = slot {
+                        match replaced {
+                            Some(earlier) => slot.parts.insert(classifier, earlier),
+                            None => slot.parts.remove(&classifier),
+                        };
+                    }
+                });
+                Err(full)
+            }
+        }
     }
 
     pub(crate) fn remove_account(&mut self, id: &str) -> bool {
         match self.accounts.remove(id) {
             Some(account) => {
                 self.stored_bytes -= account.bytes();
+                self.executions -= account.executions.len();
                 true
             }
             None => false,
@@ -405,25 +495,25 @@ impl<S> Store<S> {
     }
 
     pub(crate) fn remove_execution(&mut self, account: &str, execution: &str) -> bool {
-        let Some(account) = self.accounts.get_mut(account) else {
-            return false;
-        };
-        let Some(index) = account.executions.iter().position(|e| e.id == execution) else {
-            return false;
-        };
-        let removed = account.executions.remove(index);
-        self.stored_bytes -= removed.bytes();
-        true
+        self.change_account(account, |account| {
+            let index = account.executions.iter().position(|e| e.id == execution);
+            index
+                .map(|index| account.executions.remove(index))
+                .is_some()
+        })
+        .unwrap_or(false)
     }
 
-    /// Evicts the lowest-ranked account other than `keep`. False when there is none.
-    fn evict_one(&mut self, keep: Option<&str>) -> bool {
+    /// Evicts the lowest-ranked account other than `keep` that has no execution in progress.
+    /// False when there is none.
+    fn evict_one(&mut self, keep: Option<&str>, now: Instant) -> bool {
         let victim = self
             .accounts
             .values()
             .filter(|a| Some(a.id.as_str()) != keep)
-            .min_by_key(|a| a.eviction_rank())
-            .map(|a| a.id.clone());
+            .filter_map(|a| Some((a.eviction_rank(now)?, a)))
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, a)| a.id.clone());
         match victim {
             Some(id) => {
                 tracing::debug!(account = %id, "evicting account to stay within the bounds");
@@ -442,33 +532,39 @@ impl<S> Store<S> {
         mut evaluate: impl FnMut(&Execution<S>) -> Outcome,
     ) -> Vec<StatusChange> {
         let mut changes = Vec::new();
-        let mut added = 0;
-        let mut step = |execution: &mut Execution<S>| {
-            if let Some((change, bytes)) = execution.advance(now, &mut evaluate) {
-                changes.push(change);
-                added += bytes;
+        // Bytes of the accounts whose processing ends, before and after: a face map is stored.
+        let (mut before, mut after) = (0, 0);
+        let mut step = |account: &mut Account<S>, execution: Option<&str>| {
+            let due = account.executions.iter().any(|e| e.processing_due(now));
+            if due {
+                before += account.bytes();
+            }
+            for e in &mut account.executions {
+                if execution.is_none_or(|id| e.id == id)
+                    && let Some(change) = e.advance(now, &mut evaluate)
+                {
+                    changes.push(change);
+                }
+            }
+            if due {
+                after += account.bytes();
             }
         };
         match only {
             Some((account, execution)) => {
-                if let Some(execution) = self.execution_mut(account, execution) {
-                    step(execution);
+                if let Some(account) = self.accounts.get_mut(account) {
+                    step(account, Some(execution));
                 }
             }
             None => self
                 .accounts
                 .values_mut()
-                .flat_map(|a| a.executions.iter_mut())
-                .for_each(step),
+                .for_each(|account| step(account, None)),
         }
-        self.stored_bytes += added;
+        self.stored_bytes = self.stored_bytes - before + after;
         changes
     }
 }
-
-/// The byte bound leaves no room for a part, even with every other account evicted.
-#[derive(Debug)]
-pub(crate) struct StoreFull;
 
 /// Now, in the millisecond precision Jumio's timestamps have.
 pub(crate) fn timestamp() -> DateTime<Utc> {

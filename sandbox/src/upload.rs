@@ -169,12 +169,11 @@ pub(crate) async fn upload_part(
         call.credential(&app, &store)?;
         let evicted = store
             .store_part(
-                account,
-                execution,
-                call.credential_id(),
+                (account, execution, call.credential_id()),
                 PartClassifier::from(classifier.to_string()),
                 part,
-                app.config.max_stored_bytes,
+                app.config.bounds().max_bytes,
+                Instant::now(),
             )
             .map_err(|_| {
                 ApiError::bad_field(
@@ -327,8 +326,9 @@ fn upload_response(
             id: credential_id.to_owned(),
         }),
         part: part_id.map(|id| PartReference { id }),
+        // Jumio repeats the transaction token in the answer to an upload.
         api: Some(UploadLinks {
-            token: None,
+            token: Some(execution.transaction_token.clone()),
             parts,
             workflow_execution: Some(links.execution(&execution.account_id, &execution.id)),
         }),

@@ -84,6 +84,17 @@ impl Api {
             .expect("account request")
     }
 
+    /// `PUT /api/v1/accounts/{account}`: a new workflow execution on the account.
+    pub async fn update(&self, account: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .put(self.url(&format!("/api/v1/accounts/{account}")))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("account update")
+    }
+
     /// Creates an account and returns its links and tokens.
     pub async fn created(&self, body: &Value) -> Created {
         let response: AccountResponse = read_ok(self.create(body).await, "AccountResponse").await;

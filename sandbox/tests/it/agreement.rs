@@ -65,10 +65,23 @@ struct Web {
     locale: Option<String>,
 }
 
+/// Characters that look harmless or invisible and are refused in references: NUL, ESC, DEL, a
+/// bidirectional override, a zero-width space, and compatibility forms of the forbidden ones.
+const DISGUISED: [char; 10] = [
+    '\u{0}', '\u{1b}', '\u{7f}', '\u{202E}', '\u{200B}', '％', '／', '＜', '＞', '﹔',
+];
+
 /// Text of a length from `lengths`: letters, digits, punctuation and non-ASCII characters, and in
-/// half of the cases now and then one of the characters Jumio forbids in references. No `#`: it
-/// starts the sandbox's scenario markers, which are refused when malformed.
+/// half of the cases now and then one of the characters Jumio forbids in references or one of
+/// [`DISGUISED`]; now and then only whitespace. No `#`: it starts the sandbox's scenario markers,
+/// which are refused when malformed.
 fn text(lengths: impl Strategy<Value = usize>) -> impl Strategy<Value = String> {
+    let whitespace = prop::collection::vec(select(vec![' ', '\t', '\u{a0}', '\u{3000}']), 1..4)
+        .prop_map(|chars| chars.into_iter().collect::<String>());
+    prop_oneof![12 => visible_text(lengths), 1 => whitespace]
+}
+
+fn visible_text(lengths: impl Strategy<Value = usize>) -> impl Strategy<Value = String> {
     let plain: Vec<char> = ('a'..='z')
         .chain('A'..='Z')
         .chain('0'..='9')
@@ -76,7 +89,10 @@ fn text(lengths: impl Strategy<Value = usize>) -> impl Strategy<Value = String> 
             ' ', '-', '_', '.', ':', '\'', 'é', 'ß', '日', '😀', '\u{301}',
         ])
         .collect();
-    let forbidden: Vec<char> = FORBIDDEN_REFERENCE_CHARACTERS.chars().collect();
+    let forbidden: Vec<char> = FORBIDDEN_REFERENCE_CHARACTERS
+        .chars()
+        .chain(DISGUISED)
+        .collect();
     let clean = select(plain.clone());
     let mixed = prop_oneof![40 => select(plain), 1 => select(forbidden)];
     (lengths, any::<bool>()).prop_flat_map(move |(length, with_forbidden)| {

@@ -313,14 +313,7 @@ async fn account_update_starts_a_new_execution_that_can_link_acquired_credential
     body["workflowDefinition"]["credentials"] = serde_json::json!([
         { "category": "ID", "id": first.id_credential }
     ]);
-    let response = api
-        .http
-        .put(api.url(&format!("/api/v1/accounts/{}", first.account)))
-        .bearer_auth(&api.token)
-        .json(&body)
-        .send()
-        .await
-        .expect("update");
+    let response = api.update(&first.account, &body).await;
     let updated: jumio_kyx::generated::types::AccountResponse =
         read(response, StatusCode::OK, "AccountResponse").await;
     assert_eq!(updated.account.id, first.account);
