@@ -392,6 +392,47 @@ mod tests {
         );
     }
 
+    /// The check accepts every example the spec gives for a JSON request or response body.
+    #[test]
+    fn the_specs_own_examples_have_no_issue() {
+        let spec = spec();
+        let mut checked = 0;
+        for operation in spec.operations() {
+            let mut contents = Vec::new();
+            if let Some(ReferenceOr::Item(body)) = &operation.operation.request_body {
+                contents.push(("request".to_owned(), &body.content));
+            }
+            for (status, _) in &operation.operation.responses.responses {
+                if let SpecStatus::Code(code) = status
+                    && let Some(response) = spec.response(operation, *code)
+                {
+                    contents.push((format!("response {code}"), &response.content));
+                }
+            }
+            for (what, content) in contents {
+                for (media_type, media) in content {
+                    if !is_json_media_type(media_type) {
+                        continue;
+                    }
+                    for (name, example) in &media.examples {
+                        let ReferenceOr::Item(example) = example else {
+                            continue;
+                        };
+                        let Some(value) = &example.value else {
+                            continue;
+                        };
+                        let issues =
+                            super::super::validate::check(&spec, json_schema(content), value)
+                                .issues;
+                        assert_eq!(issues, [], "{} {what} example {name}", operation.id);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} examples checked");
+    }
+
     #[test]
     fn json_media_types() {
         assert!(is_json_media_type("application/json"));

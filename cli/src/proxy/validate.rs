@@ -647,3 +647,129 @@ fn type_is(typ: &str, value: &Value) -> bool {
         other => json_type(value) == other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Schemas of the kinds the Jumio spec does not use (yet): `allOf`, `oneOf`, `nullable`.
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: test, version: '1'}
+paths: {}
+components:
+  schemas:
+    Named:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, maxLength: 5}
+        born: {type: string, format: date}
+    Pet:
+      allOf:
+        - $ref: '#/components/schemas/Named'
+        - type: object
+          required: [kind]
+          properties:
+            kind: {type: string, enum: [cat, dog]}
+            age: {type: integer, minimum: 0, nullable: true}
+            status: {$ref: '#/components/schemas/Status'}
+    Status:
+      type: string
+      x-extensible-enum: [AWAKE, ASLEEP]
+    Shape:
+      oneOf:
+        - {type: object, required: [radius], properties: {radius: {type: number}}}
+        - {type: object, required: [side], properties: {side: {type: number}}}
+    Options:
+      type: object
+      additionalProperties: {type: string}
+"##;
+
+    fn check_named(name: &str, value: Value) -> (Vec<(Kind, String, Option<&'static str>)>, Value) {
+        let spec = Spec::load(SPEC).expect("the test spec loads");
+        let schema = ReferenceOr::Reference {
+            reference: format!("#/components/schemas/{name}"),
+        };
+        let checked = check(&spec, Some(&schema), &value);
+        let issues = checked
+            .issues
+            .into_iter()
+            .map(|issue| (issue.kind, issue.pointer, issue.rule))
+            .collect();
+        (issues, checked.placeholders)
+    }
+
+    #[test]
+    fn a_valid_body_has_no_issue_and_keeps_only_listed_values() {
+        let (issues, placeholders) = check_named(
+            "Pet",
+            json!({"name": "Tom", "kind": "cat", "age": null, "born": "2020-02-29", "status": "AWAKE"}),
+        );
+        assert_eq!(issues, []);
+        assert_eq!(
+            placeholders,
+            json!({"name": "string", "kind": "cat", "age": null, "born": "2000-01-01", "status": "AWAKE"})
+        );
+    }
+
+    #[test]
+    fn every_kind_of_drift_is_told_apart() {
+        let (issues, placeholders) = check_named(
+            "Pet",
+            json!({"name": "Rexanne", "kind": "cow", "age": -1, "born": "2020-13-01",
+                   "status": "DREAMING", "collar": {"size": 3}}),
+        );
+        use Kind::*;
+        let at = |pointer: &str| pointer.to_owned();
+        assert_eq!(
+            issues,
+            [
+                (SchemaViolation, at("/age"), Some("minimum")),
+                (SchemaViolation, at("/born"), Some("format")),
+                (UnknownField, at("/collar"), None),
+                (UnknownValue, at("/kind"), None),
+                (SchemaViolation, at("/name"), Some("maxLength")),
+                (UnknownValue, at("/status"), None),
+            ]
+        );
+        assert_eq!(
+            placeholders,
+            json!({"name": "string", "kind": "string", "age": 0, "born": "2000-01-01",
+                   "status": "string", "collar": {"size": 0}})
+        );
+    }
+
+    #[test]
+    fn missing_and_null_values_are_violations() {
+        let (issues, _) = check_named("Pet", json!({"kind": "dog", "born": null}));
+        assert_eq!(
+            issues,
+            [
+                (Kind::SchemaViolation, "/name".to_owned(), Some("required")),
+                (Kind::SchemaViolation, "/born".to_owned(), Some("type")),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_of_fits_when_one_alternative_does() {
+        assert_eq!(check_named("Shape", json!({"side": 2})).0, []);
+        assert_eq!(
+            check_named("Shape", json!({"side": "wide"})).0,
+            [(Kind::SchemaViolation, "/side".to_owned(), Some("type"))]
+        );
+    }
+
+    #[test]
+    fn maps_check_their_values_and_escape_their_keys() {
+        let (issues, placeholders) = check_named("Options", json!({"a/b~c": 1, "ok": "x"}));
+        assert_eq!(
+            issues,
+            [(Kind::SchemaViolation, "/a~1b~0c".to_owned(), Some("type"))]
+        );
+        assert_eq!(placeholders, json!({"a/b~c": 0, "ok": "string"}));
+    }
+}
