@@ -32,8 +32,24 @@ struct Proxy {
 }
 
 impl Proxy {
+    /// Starts the proxy in front of `upstream`, listening on `listen`, reporting to `report`,
+    /// with `more` arguments.
+    fn start(upstream: &str, listen: &str, report: &Path, more: &[&str]) -> Proxy {
+        let report = report.to_str().unwrap();
+        let mut args = vec![
+            "--upstream",
+            upstream,
+            "--listen",
+            listen,
+            "--report",
+            report,
+        ];
+        args.extend_from_slice(more);
+        Self::with_args(&args)
+    }
+
     /// Starts the proxy with `args` and waits until it listens.
-    fn start(args: &[&str]) -> Proxy {
+    fn with_args(args: &[&str]) -> Proxy {
         let mut command = support::command_without_env(
             env!("CARGO_BIN_EXE_jumio-kyx"),
             &[
@@ -87,6 +103,66 @@ impl Proxy {
     }
 }
 
+/// `jumio-kyx proxy`, with no logging or proxy settings of the environment.
+fn proxy_command() -> Command {
+    let mut command = support::command_without_env(
+        env!("CARGO_BIN_EXE_jumio-kyx"),
+        &[
+            "RUST_LOG",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+        ],
+    );
+    command.arg("proxy");
+    command
+}
+
+#[test]
+fn bad_settings_end_with_one_line_naming_the_problem() {
+    let dir = TempDir::new("proxy-bad-settings");
+    let used = dir.join("used");
+    std::fs::create_dir(&used).unwrap();
+    std::fs::write(used.join("000001-getHealth-200.json"), "{}").unwrap();
+    let used = used.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&[], "no upstream for the auth service: give --upstream URL"),
+        (
+            &["--upstream", "http://jumio.example.com"],
+            "--upstream \"http://jumio.example.com\" uses http; tokens are forwarded only over https",
+        ),
+        (
+            &["--upstream", "not a url"],
+            "--upstream \"not a url\" is not a URL",
+        ),
+        (
+            &[
+                "--region",
+                "amer-1",
+                "--upstream-api",
+                "https://api.example.com/?x=1",
+            ],
+            "--upstream-api \"https://api.example.com/?x=1\" has a query or fragment",
+        ),
+        (
+            &["--region", "eu", "--record", used],
+            "is not empty; give a new or empty one",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = proxy_command().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} started");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {stderr:?} should contain {expected:?}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr:?}");
+    }
+}
+
 /// Serves `router` on a free loopback port; returns its base URL.
 async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -122,14 +198,7 @@ async fn a_sandbox_flow_through_the_proxy_has_no_finding() {
     let upstream = serve(sandbox.router()).await;
     let dir = TempDir::new("proxy-sandbox");
     let report = dir.join("report.jsonl");
-    let proxy = Proxy::start(&[
-        "--upstream",
-        &upstream,
-        "--listen",
-        &proxy_address.to_string(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let proxy = Proxy::start(&upstream, &proxy_address.to_string(), &report, &[]);
     let client = JumioClient::builder()
         .base_url(&proxy.url)
         .credentials(sandbox.client_id(), sandbox.client_secret())
@@ -338,14 +407,7 @@ async fn each_drift_is_reported_once_classified_and_without_its_value() {
     let upstream = serve(drifting_server(Seen::default())).await;
     let dir = TempDir::new("proxy-drift");
     let report = dir.join("report.jsonl");
-    let proxy = Proxy::start(&[
-        "--upstream",
-        &upstream,
-        "--listen",
-        "127.0.0.1:0",
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let proxy = Proxy::start(&upstream, "127.0.0.1:0", &report, &[]);
     drifting_traffic(&proxy.url).await;
     let stderr = proxy.stop();
 
@@ -415,16 +477,9 @@ async fn recorded_fixtures_keep_the_shape_and_no_value() {
     let upstream = serve(drifting_server(Seen::default())).await;
     let dir = TempDir::new("proxy-record");
     let record = dir.join("fixtures");
-    let proxy = Proxy::start(&[
-        "--upstream",
-        &upstream,
-        "--listen",
-        "127.0.0.1:0",
-        "--report",
-        dir.join("report.jsonl").to_str().unwrap(),
-        "--record",
-        record.to_str().unwrap(),
-    ]);
+    let record_arg = record.to_str().unwrap();
+    let report = dir.join("report.jsonl");
+    let proxy = Proxy::start(&upstream, "127.0.0.1:0", &report, &["--record", record_arg]);
     drifting_traffic(&proxy.url).await;
     let stderr = proxy.stop();
     assert!(stderr.contains("fixtures recorded: 5"), "{stderr}");
@@ -491,14 +546,7 @@ async fn bytes_status_and_headers_pass_unchanged() {
     let seen = Seen::default();
     let upstream = serve(drifting_server(seen.clone())).await;
     let dir = TempDir::new("proxy-bytes");
-    let proxy = Proxy::start(&[
-        "--upstream",
-        &upstream,
-        "--listen",
-        "127.0.0.1:0",
-        "--report",
-        dir.join("report.jsonl").to_str().unwrap(),
-    ]);
+    let proxy = Proxy::start(&upstream, "127.0.0.1:0", &dir.join("report.jsonl"), &[]);
     let http = reqwest::Client::new();
     for path in [
         "/api/v1/accounts/a1/workflow-executions/w1",

@@ -123,7 +123,6 @@ impl Analyzer {
                     method,
                     path,
                 } => {
-                    self.summary.exchanges += 1;
                     self.emit(&Finding {
                         method: Some(&method),
                         path: Some(&path),
@@ -137,7 +136,6 @@ impl Analyzer {
                     });
                 }
                 Event::Unanswered { exchange } => {
-                    self.summary.exchanges += 1;
                     self.pending.remove(&exchange);
                 }
                 Event::Shutdown => break,
@@ -172,7 +170,6 @@ impl Analyzer {
     }
 
     fn response(&mut self, exchange: u64, operation: usize, status: u16, body: Option<Captured>) {
-        self.summary.exchanges += 1;
         let spec = Arc::clone(&self.spec);
         let operation = spec.operation(operation);
         let direction = Direction::Response;

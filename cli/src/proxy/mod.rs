@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -93,10 +93,10 @@ impl ProxyArgs {
             .map(|url| base_url("--upstream", url))
             .transpose()?;
         let mut services = HashMap::new();
-        for service in spec.operations().iter().map(|op| op.service) {
-            if services.contains_key(&service) {
-                continue;
-            }
+        let used = Service::ALL
+            .into_iter()
+            .filter(|service| spec.operations().iter().any(|op| op.service == *service));
+        for service in used {
             let url = match (self.service_flag(service), &fallback, self.region) {
                 (Some(url), _, _) => base_url(&format!("--upstream-{service}"), url)?,
                 (None, Some(url), _) => url.clone(),
@@ -182,7 +182,7 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
 
     let router = axum::Router::new()
         .fallback(forward::forward)
-        .with_state(forwarder);
+        .with_state(forwarder.clone());
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(
         axum::serve(listener, router)
@@ -200,7 +200,8 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
         Err(_) => tracing::warn!("exchanges still open after {GRACE:?} were cut off"),
     }
     events.shutdown().await;
-    let summary = analyzer.await?;
+    let mut summary = analyzer.await?;
+    summary.exchanges = forwarder.exchanges.load(Ordering::Relaxed);
     eprint!("{summary}");
     Ok(())
 }

@@ -93,6 +93,7 @@ impl Report {
 /// What the proxy saw, printed on exit.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Requests the proxy received, answered or not.
     pub exchanges: u64,
     pub validated: u64,
     pub too_large: u64,

@@ -150,6 +150,16 @@ fn format_holds(format: &str, text: &str) -> bool {
     }
 }
 
+/// Whether an `enum` lists `value`; `None` when the schema has no `enum`.
+fn enum_lists<T, U>(list: &[Option<T>], value: Option<&U>) -> Option<bool>
+where
+    T: PartialEq<U>,
+    U: ?Sized,
+{
+    (!list.is_empty())
+        .then(|| value.is_some_and(|value| list.iter().flatten().any(|listed| listed == value)))
+}
+
 /// Whether the schema lists the values of its position (`enum`, `x-extensible-enum`) and, if so,
 /// whether `value` is one of them. `closed` is the answer of the `enum` (`None`: it has none).
 fn listed(closed: Option<bool>, data: &SchemaData, value: &Value) -> Option<bool> {
@@ -264,12 +274,7 @@ impl<'s> Walker<'s> {
                 let Some(text) = value.as_str() else {
                     return self.wrong_type("string", name, value);
                 };
-                let closed = (!string.enumeration.is_empty()).then(|| {
-                    string
-                        .enumeration
-                        .iter()
-                        .any(|listed| listed.as_deref() == Some(text))
-                });
+                let closed = enum_lists(&string.enumeration, Some(text));
                 if let Some(placeholder) = self.enumeration(closed, data, name, value) {
                     return placeholder;
                 }
@@ -305,38 +310,24 @@ impl<'s> Walker<'s> {
                 Value::from(string_placeholder(format))
             }
             SchemaKind::Type(Type::Integer(integer)) => {
-                let enumerated = (!integer.enumeration.is_empty()).then(|| {
-                    integer
-                        .enumeration
-                        .iter()
-                        .flatten()
-                        .any(|listed| value.as_i64() == Some(*listed))
-                });
                 let numeric = Numeric {
                     integer: true,
                     minimum: integer.minimum.map(|n| n as f64),
                     maximum: integer.maximum.map(|n| n as f64),
                     exclusive_minimum: integer.exclusive_minimum,
                     exclusive_maximum: integer.exclusive_maximum,
-                    enumerated,
+                    enumerated: enum_lists(&integer.enumeration, value.as_i64().as_ref()),
                 };
                 self.number(&numeric, data, name, value)
             }
             SchemaKind::Type(Type::Number(number)) => {
-                let enumerated = (!number.enumeration.is_empty()).then(|| {
-                    number
-                        .enumeration
-                        .iter()
-                        .flatten()
-                        .any(|listed| value.as_f64() == Some(*listed))
-                });
                 let numeric = Numeric {
                     integer: false,
                     minimum: number.minimum,
                     maximum: number.maximum,
                     exclusive_minimum: number.exclusive_minimum,
                     exclusive_maximum: number.exclusive_maximum,
-                    enumerated,
+                    enumerated: enum_lists(&number.enumeration, value.as_f64().as_ref()),
                 };
                 self.number(&numeric, data, name, value)
             }
