@@ -679,7 +679,10 @@ components:
       additionalProperties: {type: string}
 "##;
 
-    fn check_named(name: &str, value: Value) -> (Vec<(Kind, String, Option<&'static str>)>, Value) {
+    /// An issue as the tests compare it: kind, pointer, rule.
+    type Short = (Kind, String, Option<&'static str>);
+
+    fn check_named(name: &str, value: Value) -> (Vec<Short>, Value) {
         let spec = Spec::load(SPEC).expect("the test spec loads");
         let schema = ReferenceOr::Reference {
             reference: format!("#/components/schemas/{name}"),
