@@ -36,34 +36,16 @@ impl Proxy {
     /// with `more` arguments.
     fn start(upstream: &str, listen: &str, report: &Path, more: &[&str]) -> Proxy {
         let report = report.to_str().unwrap();
-        let mut args = vec![
-            "--upstream",
-            upstream,
-            "--listen",
-            listen,
-            "--report",
-            report,
-        ];
-        args.extend_from_slice(more);
-        Self::with_args(&args)
-    }
-
-    /// Starts the proxy with `args` and waits until it listens.
-    fn with_args(args: &[&str]) -> Proxy {
-        let mut command = support::command_without_env(
-            env!("CARGO_BIN_EXE_jumio-kyx"),
-            &[
-                "RUST_LOG",
-                "HTTP_PROXY",
-                "HTTPS_PROXY",
-                "ALL_PROXY",
-                "http_proxy",
-                "https_proxy",
-            ],
-        );
-        let mut child = command
-            .arg("proxy")
-            .args(args)
+        let mut child = proxy_command()
+            .args([
+                "--upstream",
+                upstream,
+                "--listen",
+                listen,
+                "--report",
+                report,
+            ])
+            .args(more)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -246,19 +246,18 @@ impl<'s> Walker<'s> {
         around: Option<&'s str>,
         value: &Value,
     ) -> Value {
-        match self.spec.resolve(schema) {
-            Some((schema, name)) => self.schema(schema, name.or(around), value),
-            None => placeholder(value),
-        }
+        self.resolved(self.spec.resolve(schema), around, value)
     }
 
-    fn boxed(
+    /// Checks `value` against a schema [`Spec::resolve`] found; a reference that did not resolve
+    /// accepts anything.
+    fn resolved(
         &mut self,
-        schema: &'s ReferenceOr<Box<Schema>>,
+        found: Option<(&'s Schema, Option<&'s str>)>,
         around: Option<&'s str>,
         value: &Value,
     ) -> Value {
-        match self.spec.resolve_boxed(schema) {
+        match found {
             Some((schema, name)) => self.schema(schema, name.or(around), value),
             None => placeholder(value),
         }
@@ -459,7 +458,7 @@ impl<'s> Walker<'s> {
         for (key, item) in map {
             let at = self.enter(key);
             let checked = match (view.property(key), view.additional) {
-                (Some(property), _) => self.boxed(property, name, item),
+                (Some(property), _) => self.resolved(self.spec.resolve_boxed(property), name, item),
                 (None, Some(AdditionalProperties::Schema(schema))) => {
                     self.reference(schema, name, item)
                 }
@@ -489,7 +488,7 @@ impl<'s> Walker<'s> {
             .map(|(index, item)| {
                 let at = self.enter(&index.to_string());
                 let checked = match schema {
-                    Some(schema) => self.boxed(schema, name, item),
+                    Some(schema) => self.resolved(self.spec.resolve_boxed(schema), name, item),
                     None => placeholder(item),
                 };
                 self.pointer.truncate(at);
