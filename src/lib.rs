@@ -41,3 +41,7 @@ pub use retrieval::{Download, Downloaded, WaitOptions};
 pub use retry::{RetryCause, RetryCounts, RetryPolicy};
 pub use session::{CredentialHandle, Finalized, Session};
 pub use workflow::{IdType, UserConsent, WebSettings, Workflow, WorkflowRequest};
+
+/// The contract this crate is generated from, `openapi/jumio-kyx.yaml`, as YAML text: for tools
+/// that check traffic or documents against the same version of the spec.
+pub const SPEC_YAML: &str = include_str!("../openapi/jumio-kyx.yaml");

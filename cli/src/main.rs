@@ -1,6 +1,7 @@
 //! `jumio-kyx`: the command-line tool of the Jumio KYX client.
 
 mod connect;
+mod proxy;
 mod steps;
 mod summary;
 mod verify;
@@ -25,6 +26,9 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
     Sandbox(jumio_kyx_sandbox::args::SandboxArgs),
+    /// Forward traffic to Jumio unchanged and report, until Ctrl-C, where it disagrees with the
+    /// spec (no value of the traffic in the report).
+    Proxy(Box<proxy::ProxyArgs>),
     #[command(flatten)]
     Step(steps::Step),
 }
@@ -35,7 +39,7 @@ async fn main() -> ExitCode {
     // The sandbox logs what it serves; the other commands print their own output and only
     // warnings, unless RUST_LOG asks for more.
     let default_level = match cli.command {
-        Command::Sandbox(_) => "info",
+        Command::Sandbox(_) | Command::Proxy(_) => "info",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -49,6 +53,7 @@ async fn main() -> ExitCode {
         Command::Sandbox(args) => jumio_kyx_sandbox::args::run(args)
             .await
             .map_err(anyhow::Error::from),
+        Command::Proxy(args) => proxy::run(*args).await,
         Command::Step(step) => steps::run(step).await,
     };
     match result {
