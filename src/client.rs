@@ -316,8 +316,25 @@ impl JumioClient {
 
     /// Creates an account with a workflow execution and returns the session that uploads its
     /// credentials. The request is checked locally first.
+    ///
+    /// A documented workflow that runs on an existing account only (authentication, 10014) is
+    /// refused locally: start it with [`update_account`](Self::update_account).
     pub async fn create_account(&self, request: &WorkflowRequest) -> Result<Session> {
-        self.start_execution(None, request.build()?).await
+        let body = request.build()?;
+        if let Some(info) = request
+            .workflow()
+            .info()
+            .filter(|info| info.existing_account)
+        {
+            return Err(Error::validation(
+                "workflowDefinition.key",
+                format!(
+                    "workflow {} ({}) runs on an existing account; start it with an account update",
+                    info.key, info.name
+                ),
+            ));
+        }
+        self.start_execution(None, body).await
     }
 
     /// Starts a new workflow execution on an existing account.

@@ -18,6 +18,7 @@ use jumio_kyx::generated::types::{
     ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus, WorkflowStatusResponse,
     WorkflowSteps, WorkflowSummary,
 };
+use jumio_kyx::workflows::Generation;
 
 type ExecutionPath = (String, String);
 
@@ -127,7 +128,7 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
         completed_at: execution.completed_at,
         wiped_out_at: None,
         decision: Some(decision),
-        steps: Some(StepsLink {
+        steps: (execution.scenario.workflow.generation == Generation::Kyx).then(|| StepsLink {
             href: Some(links.steps(account, &execution.id)),
         }),
         credentials,
@@ -140,13 +141,22 @@ pub(crate) async fn steps(
     State(app): State<Arc<AppState>>,
     Access { path: ids, .. }: Access<ExecutionPath>,
 ) -> Result<Json<WorkflowSteps>, ApiError> {
-    read_execution(&app, ids, |_, execution| WorkflowSteps {
-        steps: execution
-            .outcome
-            .as_ref()
-            .map(|outcome| outcome.steps.clone())
-            .unwrap_or_default(),
-    })
+    read_execution(&app, ids, |_, execution| {
+        let workflow = &execution.scenario.workflow;
+        if workflow.generation != Generation::Kyx {
+            return Err(ApiError::not_found(format!(
+                "workflow execution {} runs workflow {}, which is not a KYX workflow and has no steps",
+                execution.id, workflow.key
+            )));
+        }
+        Ok(WorkflowSteps {
+            steps: execution
+                .outcome
+                .as_ref()
+                .map(|outcome| outcome.steps.clone())
+                .unwrap_or_default(),
+        })
+    })?
     .map(Json)
 }
 

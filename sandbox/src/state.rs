@@ -16,6 +16,7 @@ use super::faults::Faults;
 use super::links::Links;
 use super::scenarios::{self, Scenario};
 use super::store::{self, StatusChange};
+use super::workflows::Workflows;
 
 /// The store of this sandbox: its executions keep their parsed scenario.
 pub(crate) type Store = store::Store<Scenario>;
@@ -44,6 +45,8 @@ pub(crate) struct AppState {
     pub counters: Counters,
     /// Fault injection: its counters and records.
     pub faults: Faults,
+    /// The workflows it runs.
+    pub workflows: Workflows,
     store: Mutex<Store>,
     callbacks: callback::Sender,
 }
@@ -56,6 +59,7 @@ impl AppState {
     ) -> Self {
         Self {
             faults: Faults::new(config.faults.clone()),
+            workflows: Workflows::new(&config.workflows, config.strict_workflows),
             config,
             base_url,
             signer: Signer::random(),

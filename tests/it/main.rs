@@ -14,3 +14,4 @@ mod module_graph;
 mod properties;
 mod resilience;
 mod spec_examples;
+mod workflows;
