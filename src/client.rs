@@ -450,6 +450,13 @@ impl JumioClient {
             .await
     }
 
+    /// The account with the status of each of its workflow executions (`account.href` of status
+    /// responses and callbacks; the shape of the answer is not documented by Jumio, see the spec).
+    pub async fn account(&self, account_id: &str) -> Result<types::AccountDetails> {
+        check_id("accountId", "account id", account_id)?;
+        self.transport.account(account_id).await
+    }
+
     /// Deletes an account with all its data.
     pub async fn delete_account(&self, account_id: &str) -> Result<()> {
         check_id("accountId", "account id", account_id)?;

@@ -741,6 +741,12 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(locale.to_string().contains("web.locale"));
+        for current in ["en-US", "sr-Latn", "sr-Cyrl", "uk", "fr-CA", "sw", "pt-BR"] {
+            base()
+                .web(WebSettings::default().locale(current))
+                .build()
+                .unwrap_or_else(|e| panic!("{current}: {e}"));
+        }
     }
 
     #[test]

@@ -14,9 +14,9 @@ use super::errors::ApiError;
 use super::scenarios::not_executed;
 use super::state::{AppState, Execution};
 use jumio_kyx::generated::types::{
-    AccountReference, CredentialPart, HealthResponse, PartClassifier, RetrievedCredential,
-    ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus, WorkflowStatusResponse,
-    WorkflowSteps, WorkflowSummary,
+    AccountDetails, AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
+    RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus,
+    WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,
 };
 use jumio_kyx::workflows::Generation;
 
@@ -189,6 +189,46 @@ pub(crate) async fn part(
     let content_type = HeaderValue::from_static(stored.content_type);
     drop(store);
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// `GET /api/v1/accounts/{accountId}`: the account and the status of its workflow executions, the
+/// answer of the `account.href` it hands out.
+pub(crate) async fn account(
+    State(app): State<Arc<AppState>>,
+    Access { path: account, .. }: Access<String>,
+) -> Result<Json<AccountDetails>, ApiError> {
+    let ids: Vec<String> = {
+        let store = app.lock();
+        let found = store
+            .account(&account)
+            .ok_or_else(|| ApiError::not_found(format!("account {account} does not exist")))?;
+        found.executions.iter().map(|e| e.id.clone()).collect()
+    };
+    for execution in &ids {
+        app.advance_one(&account, execution);
+    }
+    let store = app.lock();
+    let found = store
+        .account(&account)
+        .ok_or_else(|| ApiError::not_found(format!("account {account} does not exist")))?;
+    let links = app.links();
+    let workflow_executions = found
+        .executions
+        .iter()
+        .map(|execution| {
+            let (mut link, mut state) = (execution.account_link(), execution.state());
+            links.fill(&mut link, &mut state);
+            state
+        })
+        .collect();
+    Ok(Json(AccountDetails {
+        account: AccountLink {
+            href: Some(links.account(&account)),
+            id: account.clone(),
+        },
+        created_at: found.executions.first().map(|e| e.created_at),
+        workflow_executions,
+    }))
 }
 
 /// `DELETE /api/v1/accounts/{accountId}`.

@@ -57,8 +57,8 @@ async fn token_endpoint_rejects_wrong_credentials_and_grants() {
             "another grant",
             Some((id, secret)),
             (form, "grant_type=password"),
-            StatusCode::UNAUTHORIZED,
-            None,
+            StatusCode::BAD_REQUEST,
+            Some("grant_type"),
             "client_credentials",
         ),
         (
