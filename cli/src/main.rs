@@ -23,6 +23,8 @@ enum Command {
     /// Verify a person: create, upload the ID and selfie, finalize, wait, print the result. Runs on
     /// the embedded sandbox when no Jumio credentials are set.
     Verify(Box<verify::VerifyArgs>),
+    /// List the documented workflow keys with their credentials and capabilities.
+    Workflows,
     /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
     Sandbox(jumio_kyx_sandbox::args::SandboxArgs),
     #[command(flatten)]
@@ -46,6 +48,10 @@ async fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Verify(args) => verify::run(*args).await,
+        Command::Workflows => {
+            verify::list_workflows();
+            Ok(())
+        }
         Command::Sandbox(args) => jumio_kyx_sandbox::args::run(args)
             .await
             .map_err(anyhow::Error::from),

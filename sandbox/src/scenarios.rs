@@ -493,23 +493,18 @@ pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
         )
     });
     let extracted = id_usable && image_checks.is_none_or(Verdict::usable);
-    let extraction = runs(Capability::Extraction).then(|| {
-        if extracted {
+    let precondition = |met: bool| {
+        if met {
             Verdict::OK
         } else {
             Verdict::PRECONDITION
         }
-    });
+    };
+    let extraction = runs(Capability::Extraction).then_some(precondition(extracted));
     let after_extraction = |capability| depending(extracted, None, capability);
     let data_checks =
         runs(Capability::DataChecks).then(|| after_extraction(Capability::DataChecks));
-    let classification = runs(Capability::Classification).then(|| {
-        if id_usable {
-            Verdict::OK
-        } else {
-            Verdict::PRECONDITION
-        }
-    });
+    let classification = runs(Capability::Classification).then_some(precondition(id_usable));
     let selfie_is_id = face.is_some_and(|f| id_parts.iter().any(|p| p.digest == f.digest));
     let liveness = runs(Capability::Liveness).then(|| {
         depending(

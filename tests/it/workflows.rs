@@ -281,3 +281,81 @@ async fn authentication_without_a_stored_face_fails_as_jumio_documents() {
     );
     assert_eq!(result.decision_type(), types::DecisionType::Rejected);
 }
+
+#[test]
+fn the_readmes_list_the_table() {
+    let table = jumio_kyx::workflows::markdown_table();
+    for path in ["README.md", "sandbox/src/README.md"] {
+        let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+            .expect("readme");
+        let block = text
+            .split_once("a test keeps it equal -->\n")
+            .and_then(|(_, rest)| rest.split_once("<!-- /workflows -->"))
+            .map(|(block, _)| block)
+            .unwrap_or_else(|| panic!("{path} has no workflow table"));
+        assert_eq!(
+            block, table,
+            "{path}: paste the output of `jumio-kyx workflows` between the markers"
+        );
+    }
+}
+
+#[tokio::test]
+async fn markers_select_the_outcomes_of_the_new_capabilities() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let cases = [
+        (
+            10005,
+            "#reject:braCpfValidation",
+            "braCpfValidation",
+            "REJECTED",
+            "DENY",
+        ),
+        (
+            10006,
+            "#warning:biometricVerification",
+            "biometricVerification",
+            "WARNING",
+            "MEDIUM_RISK",
+        ),
+        (
+            10008,
+            "#reject",
+            "drivingLicenseVerification",
+            "REJECTED",
+            "DENY",
+        ),
+    ];
+    for (key, marker, capability, decision, label) in cases {
+        let info = jumio_kyx::workflows::lookup(key).unwrap();
+        let request = WorkflowRequest::new(Workflow::from_key(key), format!("m {marker}"));
+        let mut session = client.create_account(&request).await.expect("create");
+        acquire(&mut session, info).await;
+        let result = session
+            .finalize()
+            .await
+            .unwrap()
+            .wait(wait())
+            .await
+            .unwrap();
+        let outcome = &result.capability(capability)[0];
+        assert_eq!(outcome.decision.to_string(), decision, "{key} {marker}");
+        assert_eq!(
+            outcome.label.as_ref().unwrap().to_string(),
+            label,
+            "{key} {marker}"
+        );
+    }
+    let error = client
+        .create_account(&WorkflowRequest::new(
+            Workflow::CpfValidation,
+            "m #warning:liveness",
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("does not run in workflow 10005"),
+        "{error}"
+    );
+}
