@@ -372,8 +372,25 @@ impl JumioClient {
 
     /// Creates an account with a workflow execution and returns the session that uploads its
     /// credentials. The request is checked locally first.
+    ///
+    /// A documented workflow that runs on an existing account only (authentication, 10014) is
+    /// refused locally: start it with [`update_account`](Self::update_account).
     pub async fn create_account(&self, request: &WorkflowRequest) -> Result<Session> {
-        self.start_execution(None, request.build()?).await
+        let body = request.build()?;
+        if let Some(info) = request
+            .workflow()
+            .info()
+            .filter(|info| info.existing_account)
+        {
+            return Err(Error::validation(
+                "workflowDefinition.key",
+                format!(
+                    "workflow {} ({}) runs on an existing account; start it with an account update",
+                    info.key, info.name
+                ),
+            ));
+        }
+        self.start_execution(None, body).await
     }
 
     /// Starts a new workflow execution on an existing account.
@@ -508,6 +525,13 @@ impl JumioClient {
         self.transport
             .download_part_to(account_id, credential_id, classifier, writer)
             .await
+    }
+
+    /// The account with the status of each of its workflow executions (`account.href` of status
+    /// responses and callbacks; the shape of the answer is not documented by Jumio, see the spec).
+    pub async fn account(&self, account_id: &str) -> Result<types::AccountDetails> {
+        check_id("accountId", "account id", account_id)?;
+        self.transport.account(account_id).await
     }
 
     /// Deletes an account with all its data.

@@ -12,6 +12,7 @@ mod ids;
 pub mod image;
 pub mod limits;
 mod pacing;
+pub mod prepared_data;
 mod region;
 mod request_auth;
 mod result;
@@ -22,6 +23,7 @@ mod transport;
 mod trust;
 pub mod upload;
 mod workflow;
+pub mod workflows;
 
 pub use auth::{Credentials, DEFAULT_REFRESH_MARGIN};
 pub use callback::{Callback, CallbackAllowlist, CallbackError};
@@ -35,6 +37,7 @@ pub use guard::BodyKind;
 pub use ids::ExecutionIds;
 pub use image::{ImageError, ImageFormat, ImageInfo, ImageLimits, ImageSource};
 pub use pacing::{Rate, RateLimits};
+pub use prepared_data::{PreparedAddress, PreparedData};
 pub use region::{Region, Service, UnknownRegion};
 pub use result::{CapabilityOutcome, VerificationResult};
 pub use retrieval::{Download, Downloaded, WaitOptions};
@@ -45,3 +48,4 @@ pub use workflow::{IdType, UserConsent, WebSettings, Workflow, WorkflowRequest};
 /// The contract this crate is generated from, `openapi/jumio-kyx.yaml`, as YAML text: for tools
 /// that check traffic or documents against the same version of the spec.
 pub const SPEC_YAML: &str = include_str!("../openapi/jumio-kyx.yaml");
+pub use workflows::{Capability, WorkflowInfo};

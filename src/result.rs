@@ -70,13 +70,20 @@ impl VerificationResult {
         &self.details.workflow.status
     }
 
-    /// The overall decision type (`NOT_EXECUTED` when Jumio sent none).
+    /// The overall decision type. A result without an overall `decision` (legacy v3 workflows
+    /// send none) reports the one its capabilities give: the worst of them (REJECTED over WARNING
+    /// over PASSED), `NOT_EXECUTED` when none ran.
     pub fn decision_type(&self) -> types::DecisionType {
-        self.details
-            .decision
-            .as_ref()
-            .map(|d| d.type_.clone())
-            .unwrap_or(types::DecisionType::NotExecuted)
+        match &self.details.decision {
+            Some(decision) => decision.type_.clone(),
+            None => derived_decision(self.capabilities().iter().map(|c| &c.decision)),
+        }
+    }
+
+    /// Whether [`decision_type`](Self::decision_type) was derived from the capabilities, as Jumio
+    /// sent no overall decision.
+    pub fn decision_is_derived(&self) -> bool {
+        self.details.decision.is_none()
     }
 
     /// The overall decision label.
@@ -119,6 +126,9 @@ impl VerificationResult {
         push!("addressValidation", c.address_validation);
         push!("proofOfResidency", c.proof_of_residency);
         push!("drivingLicenseVerification", c.driving_license_verification);
+        push!("braCpfValidation", c.bra_cpf_validation);
+        push!("biometricVerification", c.biometric_verification);
+        push!("classification", c.classification);
         for (name, results) in &c.extra {
             for r in results {
                 all.push(outcome(name, &r.decision, &r.credentials));
@@ -135,6 +145,16 @@ impl VerificationResult {
             .collect()
     }
 
+    /// What the classification found about the ID (country, type, subtype), when it ran.
+    pub fn classification(&self) -> Option<&types::ClassificationData> {
+        self.details
+            .capabilities
+            .as_ref()?
+            .classification
+            .iter()
+            .find_map(|c| c.data.as_ref())
+    }
+
     /// The data extracted from the ID (personal data).
     pub fn extracted(&self) -> Option<&types::ExtractedData> {
         self.details
@@ -143,6 +163,26 @@ impl VerificationResult {
             .extraction
             .iter()
             .find_map(|e| e.data.as_ref())
+    }
+}
+
+/// The worst of `decisions` (REJECTED over WARNING over PASSED); `NOT_EXECUTED` when none was
+/// executed. A type this crate does not know counts as WARNING: it needs a look.
+fn derived_decision<'a>(
+    decisions: impl IntoIterator<Item = &'a types::DecisionType>,
+) -> types::DecisionType {
+    use types::DecisionType as T;
+    let rank = |decision: &T| match decision {
+        T::NotExecuted => 0,
+        T::Passed => 1,
+        T::Warning | T::Unknown(_) => 2,
+        T::Rejected => 3,
+    };
+    match decisions.into_iter().map(rank).max().unwrap_or(0) {
+        3 => T::Rejected,
+        2 => T::Warning,
+        1 => T::Passed,
+        _ => T::NotExecuted,
     }
 }
 
@@ -156,5 +196,41 @@ impl fmt::Debug for VerificationResult {
             .field("label", &self.decision_label())
             .field("risk_score", &self.risk_score())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_without_a_decision_derives_it_from_its_capabilities() {
+        let details = |capabilities: serde_json::Value| -> VerificationResult {
+            serde_json::from_value::<types::WorkflowExecutionDetails>(serde_json::json!({
+                "workflow": {"id": "w", "status": "PROCESSED", "definitionKey": "3"},
+                "account": {"id": "a"},
+                "capabilities": capabilities,
+            }))
+            .unwrap()
+            .into()
+        };
+        let passed = serde_json::json!({"id": "c", "decision": {"type": "PASSED"}});
+        let warning = serde_json::json!({"id": "d", "decision": {"type": "WARNING"}});
+        let result = details(serde_json::json!({"usability": [passed], "liveness": [warning]}));
+        assert_eq!(result.decision_type(), types::DecisionType::Warning);
+        assert!(result.decision_is_derived());
+        let unknown =
+            serde_json::json!({"futureCheck": [{"id": "e", "decision": {"type": "REJECTED"}}]});
+        let result = details(unknown);
+        assert_eq!(result.decision_type(), types::DecisionType::Rejected);
+        assert_eq!(
+            result.capability("futureCheck").len(),
+            1,
+            "unknown capabilities are listed"
+        );
+        assert_eq!(
+            details(serde_json::json!({})).decision_type(),
+            types::DecisionType::NotExecuted
+        );
     }
 }

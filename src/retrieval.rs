@@ -86,6 +86,29 @@ pub struct Downloaded {
     pub bytes: u64,
 }
 
+/// One idempotent retrieval call of the generated client on an account, by its id.
+macro_rules! account_call {
+    ($self:ident, $account_id:ident, $operation:ident) => {
+        $self
+            .call(
+                stringify!($operation),
+                Service::Retrieval,
+                Safety::Idempotent,
+                Token::Access,
+                Subject::account($account_id),
+                |client| async move {
+                    Ok(client
+                        .$operation()
+                        .account_id($account_id)
+                        .user_agent($self.user_agent.as_str())
+                        .send()
+                        .await)
+                },
+            )
+            .await
+    };
+}
+
 /// A retrieval call about one workflow execution: the generated operation `$operation` with the
 /// execution's ids, authorised by the access token and retried as a read, ending by `$until`
 /// (an `Option<Instant>`) when given.
@@ -135,22 +158,11 @@ impl Transport {
     }
 
     pub(crate) async fn delete_account(&self, account_id: &str) -> Result<()> {
-        self.call(
-            "delete_account",
-            Service::Retrieval,
-            Safety::Idempotent,
-            Token::Access,
-            Subject::account(account_id),
-            |client| async move {
-                Ok(client
-                    .delete_account()
-                    .account_id(account_id)
-                    .user_agent(self.user_agent.as_str())
-                    .send()
-                    .await)
-            },
-        )
-        .await
+        account_call!(self, account_id, delete_account)
+    }
+
+    pub(crate) async fn account(&self, account_id: &str) -> Result<types::AccountDetails> {
+        account_call!(self, account_id, get_account)
     }
 
     pub(crate) async fn download_part(

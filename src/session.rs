@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::ids::ExecutionIds;
 use crate::image::{Checked, ImageSource};
+use crate::prepared_data::PreparedData;
 use crate::region::Service;
 use crate::request_auth::RequestAuth;
 use crate::result::VerificationResult;
@@ -19,6 +20,80 @@ use crate::retry::Safety;
 use crate::transport::{Subject, Token, Transport};
 use crate::trust;
 use crate::upload::ClientUploadExt as _;
+use crate::workflows;
+
+/// Largest document (JPEG, PNG or PDF) or face map Jumio takes in one upload: 15 MB.
+const DOCUMENT_MAX_BYTES: u64 = 15 * 1024 * 1024;
+
+/// What one upload sends: a checked image, or a document or face map read into memory.
+enum PartSource<'a> {
+    Image(ImageSource, &'a Checked),
+    Bytes {
+        name: String,
+        content: bytes::Bytes,
+        mime: &'static str,
+    },
+}
+
+impl PartSource<'_> {
+    async fn part(&self) -> Result<reqwest::multipart::Part> {
+        match self {
+            PartSource::Image(image, checked) => {
+                Ok(image.clone().into_checked_part(checked).await?)
+            }
+            PartSource::Bytes {
+                name,
+                content,
+                mime,
+            } => Ok(reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::from(content.clone()),
+                content.len() as u64,
+            )
+            .file_name(name.clone())
+            .mime_str(mime)
+            .expect("the media types of documents are valid")),
+        }
+    }
+}
+
+/// The content of `source`, refused when it is larger than `max` bytes.
+async fn read_limited(source: &ImageSource, max: u64) -> Result<bytes::Bytes> {
+    let content = match source {
+        ImageSource::Bytes { bytes, .. } => bytes.clone(),
+        ImageSource::File { path, name } => tokio::fs::read(path)
+            .await
+            .map_err(|e| Error::validation("file", format!("cannot read {name}: {e}")))?
+            .into(),
+    };
+    if content.len() as u64 > max {
+        return Err(Error::validation(
+            "file",
+            format!(
+                "{} is {} bytes; Jumio accepts at most {max} bytes (15 MB)",
+                source.name(),
+                content.len()
+            ),
+        ));
+    }
+    Ok(content)
+}
+
+/// The media type of a document by its content: JPEG, PNG or PDF.
+fn document_mime(name: &str, content: &[u8]) -> Result<&'static str> {
+    if content.starts_with(b"%PDF-") {
+        return Ok("application/pdf");
+    }
+    crate::image::ImageFormat::detect(content)
+        .map(|format| format.mime())
+        .ok_or_else(|| {
+            Error::validation(
+                "file",
+                format!(
+                    "{name} is neither JPEG, PNG nor PDF; Jumio accepts only these for documents"
+                ),
+            )
+        })
+}
 
 /// A credential of the workflow execution that the API channel may upload.
 #[derive(Clone)]
@@ -252,17 +327,7 @@ impl Session {
         image: ImageSource,
         checked: &Checked,
     ) -> Result<()> {
-        let credential = self
-            .credentials
-            .iter()
-            .find(|c| c.category == category && c.parts.contains(classifier.to_string().as_str()))
-            .ok_or_else(|| {
-                Error::Sequence(format!(
-                    "workflow execution {} has no {category} credential with a {classifier} part to upload",
-                    self.ids.workflow_execution_id()
-                ))
-            })?;
-        let (id, auth) = (credential.id.clone(), credential.auth.clone());
+        let (id, auth) = self.api_credential(category, &classifier.to_string())?;
         self.send_part(&id, classifier, &auth, image, checked)
             .await?;
         Ok(())
@@ -292,8 +357,25 @@ impl Session {
         image: ImageSource,
         checked: &Checked,
     ) -> Result<types::UploadResponse> {
+        self.send(
+            credential_id,
+            classifier,
+            token,
+            PartSource::Image(image, checked),
+        )
+        .await
+    }
+
+    async fn send(
+        &mut self,
+        credential_id: &str,
+        classifier: types::UploadClassifier,
+        token: &RequestAuth,
+        source: PartSource<'_>,
+    ) -> Result<types::UploadResponse> {
         let transport = &*self.transport;
         let ids = &self.ids;
+        let source = &source;
         let response = transport
             .call(
                 "upload_credential_part",
@@ -301,28 +383,110 @@ impl Session {
                 Safety::Idempotent,
                 Token::Transaction(token),
                 Subject::execution(ids),
-                |client| {
-                    let image = image.clone();
-                    async move {
-                        // A part is consumed by its attempt; a retry sends the image anew.
-                        let part = image.into_checked_part(checked).await?;
-                        Ok(client
-                            .upload_credential_part()
-                            .account_id(ids.account_id())
-                            .workflow_execution_id(ids.workflow_execution_id())
-                            .credential_id(credential_id)
-                            .classifier(classifier)
-                            .user_agent(transport.user_agent.as_str())
-                            .file(part)
-                            .send()
-                            .await)
-                    }
+                |client| async move {
+                    // A part is consumed by its attempt; a retry sends the content anew.
+                    let part = source.part().await?;
+                    Ok(client
+                        .upload_credential_part()
+                        .account_id(ids.account_id())
+                        .workflow_execution_id(ids.workflow_execution_id())
+                        .credential_id(credential_id)
+                        .classifier(classifier)
+                        .user_agent(transport.user_agent.as_str())
+                        .file(part)
+                        .send()
+                        .await)
                 },
             )
             .await?;
         self.uploaded
             .insert((credential_id.to_owned(), classifier.to_string()));
         Ok(response)
+    }
+
+    /// The credential of `category` that the API channel uploads `part` to.
+    fn api_credential(
+        &self,
+        category: types::CredentialCategory,
+        part: &str,
+    ) -> Result<(String, RequestAuth)> {
+        self.credentials
+            .iter()
+            .find(|c| c.category == category && c.parts.contains(part))
+            .map(|c| (c.id.clone(), c.auth.clone()))
+            .ok_or_else(|| {
+                Error::Sequence(format!(
+                    "workflow execution {} has no {category} credential with a {part} part to upload",
+                    self.ids.workflow_execution_id()
+                ))
+            })
+    }
+
+    /// Uploads the prepared data of the DATA credential (workflows 10005, 10006, 10008, 10010,
+    /// 10163), checked locally first.
+    pub async fn upload_prepared_data(
+        &mut self,
+        data: &PreparedData,
+    ) -> Result<types::UploadResponse> {
+        let body = data.build()?;
+        let (credential_id, auth) =
+            self.api_credential(types::CredentialCategory::Data, "PREPARED_DATA")?;
+        let transport = &*self.transport;
+        let (ids, id, body) = (&self.ids, credential_id.as_str(), &body);
+        let response = transport
+            .call(
+                "upload_prepared_data",
+                Service::Api,
+                Safety::Idempotent,
+                Token::Transaction(&auth),
+                Subject::execution(ids),
+                |client| async move {
+                    Ok(client
+                        .upload_prepared_data()
+                        .account_id(ids.account_id())
+                        .workflow_execution_id(ids.workflow_execution_id())
+                        .credential_id(id)
+                        .user_agent(transport.user_agent.as_str())
+                        .body(body.clone())
+                        .send()
+                        .await)
+                },
+            )
+            .await?;
+        self.uploaded
+            .insert((credential_id, "PREPARED_DATA".to_owned()));
+        Ok(response)
+    }
+
+    /// Uploads the document of the DOCUMENT credential (workflow 10026): JPEG, PNG or PDF (by
+    /// content), at most 15 MB.
+    pub async fn upload_document(&mut self, document: ImageSource) -> Result<()> {
+        let content = read_limited(&document, DOCUMENT_MAX_BYTES).await?;
+        let mime = document_mime(document.name(), &content)?;
+        let (id, auth) = self.api_credential(types::CredentialCategory::Document, "DOCUMENT")?;
+        let source = PartSource::Bytes {
+            name: document.name().to_owned(),
+            content,
+            mime,
+        };
+        self.send(&id, types::UploadClassifier::Document, &auth, source)
+            .await?;
+        Ok(())
+    }
+
+    /// Uploads a face map the tenant holds, where the workflow lets the API channel upload one
+    /// (legacy workflow 16, authentication on premise): the binary as the FACEMAP part.
+    pub async fn upload_facemap(&mut self, facemap: ImageSource) -> Result<()> {
+        let content = read_limited(&facemap, DOCUMENT_MAX_BYTES).await?;
+        let (id, auth) = self.api_credential(types::CredentialCategory::Facemap, "FACEMAP")?;
+        let source = PartSource::Bytes {
+            name: facemap.name().to_owned(),
+            content,
+            mime: "application/octet-stream",
+        };
+        self.send(&id, types::UploadClassifier::Facemap, &auth, source)
+            .await?;
+        Ok(())
     }
 
     /// The transaction token of the workflow execution, as its prepared header.
@@ -338,15 +502,14 @@ impl Session {
             })
     }
 
-    /// The parts that must be uploaded before finalizing and are not yet: the front of every ID
-    /// and the face of every selfie the API channel acquires.
+    /// The parts that must be uploaded before finalizing and are not yet: of every credential the
+    /// API channel acquires, its first part ([`workflows::required_part`]): the front of an ID,
+    /// the face of a selfie, the prepared data of a DATA credential, the document, the face map.
     pub fn missing_parts(&self) -> Vec<String> {
         let mut missing = Vec::new();
         for credential in &self.credentials {
-            let required = match credential.category {
-                types::CredentialCategory::Id => "FRONT",
-                types::CredentialCategory::Selfie => "FACE",
-                _ => continue,
+            let Some(required) = workflows::required_part(&credential.category) else {
+                continue;
             };
             if credential.parts.contains(required)
                 && !self

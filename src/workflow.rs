@@ -8,8 +8,10 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::generated::types::{self, builder};
 use crate::limits::{self, UrlUse};
+use crate::workflows::{self, WorkflowInfo};
 
-/// A workflow definition key.
+/// A workflow definition key: every key Jumio documents by name (see [`crate::workflows`] for
+/// their credentials and capabilities), any other as [`Workflow::Custom`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Workflow {
@@ -20,18 +22,76 @@ pub enum Workflow {
     /// 10013, ID and identity verification plus screening, proof of residency, address validation
     /// and US driving-licence verification. Same credentials as 10011.
     IdAndIdentityScreening,
+    /// 10005, standalone CPF validation of prepared data (Brazil).
+    CpfValidation,
+    /// 10006, standalone Serpro biometric check of a selfie and a CPF (Brazil).
+    SerproBiometric,
+    /// 10008, standalone US driving-licence verification of prepared data (AAMVA).
+    DrivingLicenseVerification,
+    /// 10010, standalone watchlist screening of prepared data; needs a `userReference`.
+    WatchlistScreening,
+    /// 10014, standalone authentication: a new selfie against the face stored for an existing
+    /// account (account update only).
+    Authentication,
+    /// 10026, standalone document verification (a DOCUMENT credential).
+    Document,
+    /// 10163, ID and identity verification with supporting data.
+    IdAndIdentitySupportingData,
+    /// 10164, ID and selfie with supporting data.
+    IdSelfieSupportingData,
+    /// 1 (legacy v3), ID capture and storage.
+    V3IdCapture,
+    /// 2 (legacy v3), ID verification.
+    V3IdVerification,
+    /// 3 (legacy v3), ID and identity verification.
+    V3IdAndIdentity,
+    /// 5 (legacy v3), a new selfie against an ID already on file (account update only).
+    V3SimilarityToExistingId,
+    /// 6 (legacy v3), standalone liveness.
+    V3Liveness,
+    /// 9 (legacy v3), authentication (account update only).
+    V3Authentication,
+    /// 16 (legacy v3), authentication against a face map uploaded by the customer (account
+    /// update only).
+    V3AuthenticationOnPremise,
+    /// 20 (legacy v3), similarity of two images.
+    V3SimilarityOfTwoImages,
+    /// 32 (legacy v3), ID and identity verification with screening; needs a `userReference`.
+    V3IdIdentityScreening,
     /// Any other key, for example one of the tenant's own workflows.
     Custom(u64),
 }
 
+/// The named workflows and their keys.
+const NAMED: [(Workflow, u64); 19] = [
+    (Workflow::IdAndIdentity, 10011),
+    (Workflow::IdAndIdentityScreening, 10013),
+    (Workflow::CpfValidation, 10005),
+    (Workflow::SerproBiometric, 10006),
+    (Workflow::DrivingLicenseVerification, 10008),
+    (Workflow::WatchlistScreening, 10010),
+    (Workflow::Authentication, 10014),
+    (Workflow::Document, 10026),
+    (Workflow::IdAndIdentitySupportingData, 10163),
+    (Workflow::IdSelfieSupportingData, 10164),
+    (Workflow::V3IdCapture, 1),
+    (Workflow::V3IdVerification, 2),
+    (Workflow::V3IdAndIdentity, 3),
+    (Workflow::V3SimilarityToExistingId, 5),
+    (Workflow::V3Liveness, 6),
+    (Workflow::V3Authentication, 9),
+    (Workflow::V3AuthenticationOnPremise, 16),
+    (Workflow::V3SimilarityOfTwoImages, 20),
+    (Workflow::V3IdIdentityScreening, 32),
+];
+
 impl Workflow {
-    /// A workflow by key: 10011 and 10013 by name, any other key as [`Workflow::Custom`].
+    /// A workflow by key: documented keys by name, any other key as [`Workflow::Custom`].
     pub fn from_key(key: u64) -> Self {
-        match key {
-            10011 => Workflow::IdAndIdentity,
-            10013 => Workflow::IdAndIdentityScreening,
-            other => Workflow::Custom(other),
-        }
+        NAMED
+            .iter()
+            .find(|(_, named)| *named == key)
+            .map_or(Workflow::Custom(key), |(workflow, _)| *workflow)
     }
 
     /// A tenant-specific workflow key.
@@ -42,22 +102,31 @@ impl Workflow {
     /// The workflow definition key.
     pub fn key(self) -> u64 {
         match self {
-            Workflow::IdAndIdentity => 10011,
-            Workflow::IdAndIdentityScreening => 10013,
             Workflow::Custom(key) => key,
+            named => NAMED
+                .iter()
+                .find(|(workflow, _)| *workflow == named)
+                .map_or(0, |(_, key)| *key),
         }
     }
 
-    /// A short description.
+    /// What Jumio documents about the workflow (credentials, channels, capabilities), or `None`
+    /// for a key it does not document.
+    pub fn info(self) -> Option<&'static WorkflowInfo> {
+        workflows::lookup(self.key())
+    }
+
+    /// Every workflow Jumio documents.
+    pub fn documented() -> impl Iterator<Item = Workflow> {
+        workflows::WORKFLOWS
+            .iter()
+            .map(|info| Workflow::from_key(info.key))
+    }
+
+    /// A short description: the documented name, or `tenant-specific workflow`.
     pub fn description(self) -> &'static str {
-        match self {
-            Workflow::IdAndIdentity => "ID and identity verification (ID, selfie, liveness)",
-            Workflow::IdAndIdentityScreening => {
-                "ID and identity verification with screening, proof of residency, address \
-                 validation and US driving-licence verification"
-            }
-            Workflow::Custom(_) => "tenant-specific workflow",
-        }
+        self.info()
+            .map_or("tenant-specific workflow", |info| info.name)
     }
 }
 
@@ -259,6 +328,8 @@ pub struct WorkflowRequest {
     predefined: Option<PredefinedType>,
     web: Option<WebSettings>,
     user_consent: Option<UserConsent>,
+    document: Option<(String, String)>,
+    linked: Vec<(types::CredentialFilterCategory, String)>,
 }
 
 impl WorkflowRequest {
@@ -277,6 +348,8 @@ impl WorkflowRequest {
             predefined: None,
             web: None,
             user_consent: None,
+            document: None,
+            linked: Vec::new(),
         }
     }
 
@@ -339,6 +412,72 @@ impl WorkflowRequest {
         self
     }
 
+    /// The document a DOCUMENT credential accepts: its issuing country (ISO 3166-1 alpha-3) and
+    /// its type code (`BS`, bank statement). Jumio requires exactly one of each.
+    pub fn document(
+        mut self,
+        country: impl Into<String>,
+        document_type: impl Into<String>,
+    ) -> Self {
+        self.document = Some((country.into(), document_type.into()));
+        self
+    }
+
+    /// Links an existing credential of the account (by its id) instead of acquiring a new one of
+    /// that category: on account update, Jumio reuses its parts.
+    pub fn link_credential(
+        mut self,
+        category: types::CredentialFilterCategory,
+        credential_id: impl Into<String>,
+    ) -> Self {
+        self.linked.push((category, credential_id.into()));
+        self
+    }
+
+    /// What the documented workflow needs of the request: a `userReference` where it screens, a
+    /// DOCUMENT filter where it verifies a document, a linked credential where it reuses one.
+    fn check_workflow(&self) -> Result<()> {
+        let Some(info) = self.workflow.info() else {
+            return Ok(());
+        };
+        let key = info.key;
+        if info.user_reference_required && self.user_reference.is_none() {
+            return Err(Error::validation(
+                "userReference",
+                format!("workflow {key} ({}) needs a userReference", info.name),
+            ));
+        }
+        if info
+            .credential(&types::CredentialCategory::Document)
+            .is_some()
+            && self.document.is_none()
+        {
+            return Err(Error::validation(
+                "workflowDefinition.credentials",
+                format!(
+                    "workflow {key} ({}) needs the country and type of its DOCUMENT credential",
+                    info.name
+                ),
+            ));
+        }
+        for credential in info.credentials.iter().filter(|c| c.existing) {
+            let linked = self
+                .linked
+                .iter()
+                .any(|(category, _)| category.to_string() == credential.category.to_string());
+            if !linked {
+                return Err(Error::validation(
+                    "workflowDefinition.credentials",
+                    format!(
+                        "workflow {key} ({}) reuses an existing {} credential; link it by its id",
+                        info.name, credential.category
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every field and builds the generated request body.
     pub fn build(&self) -> Result<types::AccountRequest> {
         let reference = &self.customer_internal_reference;
@@ -370,9 +509,31 @@ impl WorkflowRequest {
             Error::validation("workflowDefinition.key", "must be a positive workflow key")
         })?;
 
-        let mut definition = builder::WorkflowDefinition::default().key(key);
+        self.check_workflow()?;
+        let mut filters = Vec::new();
         if !self.id_types.is_empty() || !self.countries.is_empty() {
-            definition = definition.credentials(vec![self.id_filter()?]);
+            filters.push(self.id_filter()?);
+        }
+        if let Some((country, document_type)) = &self.document {
+            filters.push(document_filter(country, document_type)?);
+        }
+        for (category, id) in &self.linked {
+            crate::ids::check_id("workflowDefinition.credentials[].id", "credential id", id)?;
+            filters.push(
+                builder::CredentialFilter::default()
+                    .category(*category)
+                    .id(Some(contract("workflowDefinition.credentials[].id")(
+                        id.as_str(),
+                    )?))
+                    .try_into()
+                    .map_err(|e: types::error::ConversionError| {
+                        Error::validation("workflowDefinition.credentials", e.to_string())
+                    })?,
+            );
+        }
+        let mut definition = builder::WorkflowDefinition::default().key(key);
+        if !filters.is_empty() {
+            definition = definition.credentials(filters);
         }
         let mut body = builder::AccountRequest::default()
             .customer_internal_reference(reference.as_str())
@@ -446,6 +607,26 @@ impl WorkflowRequest {
                 Error::validation("workflowDefinition.credentials", e.to_string())
             })
     }
+}
+
+/// The filter of a DOCUMENT credential: exactly one country and one type.
+fn document_filter(country_code: &str, document_type: &str) -> Result<types::CredentialFilter> {
+    let field = "workflowDefinition.credentials[].type.values";
+    let value = contract(field)(document_type.trim())?;
+    builder::CredentialFilter::default()
+        .category(types::CredentialFilterCategory::Document)
+        .type_(Some(types::DocumentTypeFilter {
+            predefined_type: Some(PredefinedType::Defined),
+            values: vec![value],
+        }))
+        .country(Some(types::CountryFilter {
+            predefined_type: Some(PredefinedType::Defined),
+            values: vec![country(country_code)?],
+        }))
+        .try_into()
+        .map_err(|e: types::error::ConversionError| {
+            Error::validation("workflowDefinition.credentials", e.to_string())
+        })
 }
 
 /// Converts a checked value into its generated type, which checks the spec's constraints once
@@ -560,6 +741,12 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(locale.to_string().contains("web.locale"));
+        for current in ["en-US", "sr-Latn", "sr-Cyrl", "uk", "fr-CA", "sw", "pt-BR"] {
+            base()
+                .web(WebSettings::default().locale(current))
+                .build()
+                .unwrap_or_else(|e| panic!("{current}: {e}"));
+        }
     }
 
     #[test]

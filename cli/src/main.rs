@@ -24,6 +24,8 @@ enum Command {
     /// Verify a person: create, upload the ID and selfie, finalize, wait, print the result. Runs on
     /// the embedded sandbox when no Jumio credentials are set.
     Verify(Box<verify::VerifyArgs>),
+    /// List the documented workflow keys with their credentials and capabilities.
+    Workflows,
     /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
     Sandbox(jumio_kyx_sandbox::args::SandboxArgs),
     /// Forward traffic to Jumio unchanged and report, until Ctrl-C, where it disagrees with the
@@ -50,6 +52,10 @@ async fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Verify(args) => verify::run(*args).await,
+        Command::Workflows => {
+            verify::list_workflows();
+            Ok(())
+        }
         Command::Sandbox(args) => jumio_kyx_sandbox::args::run(args)
             .await
             .map_err(anyhow::Error::from),

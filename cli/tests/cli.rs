@@ -472,3 +472,62 @@ fn single_steps_complete_a_verification() {
     assert!(text(&gone.stderr).contains("404"), "{}", text(&gone.stderr));
     runtime.block_on(sandbox.shutdown());
 }
+
+#[test]
+fn workflows_lists_every_documented_key() {
+    let output = run(jumio_kyx().arg("workflows"));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    for info in jumio_kyx::workflows::WORKFLOWS {
+        assert!(
+            stdout.contains(&format!("| {} |", info.key)),
+            "{}",
+            info.key
+        );
+    }
+    assert!(stdout.contains("braCpfValidation"), "{stdout}");
+}
+
+#[test]
+fn verify_takes_what_the_workflow_needs_and_names_what_is_missing() {
+    let dir = TempDir::new("cli-workflows");
+    let data = dir.path().join("data.json");
+    std::fs::write(
+        &data,
+        r#"{"firstName":"JANE","lastName":"DOE","personalNumber":"12345678909","address":{"country":"BRA"}}"#,
+    )
+    .unwrap();
+    let output = run(jumio_kyx()
+        .args(["verify", "--workflow", "10005", "--json", "--prepared-data"])
+        .arg(&data));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let result: Value = serde_json::from_slice(&output.stdout).expect("JSON result");
+    assert_eq!(
+        result["capabilities"]["braCpfValidation"][0]["decision"]["type"],
+        "PASSED"
+    );
+
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["verify", "--workflow", "10005"],
+            "workflow 10005 (Standalone CPF Validation) needs --prepared-data",
+        ),
+        (&["verify", "--workflow", "10026"], "needs --document"),
+        (
+            &[
+                "verify",
+                "--workflow",
+                "10014",
+                "--selfie",
+                "samples/selfie.jpg",
+            ],
+            "needs --account",
+        ),
+    ];
+    for (args, needle) in cases {
+        let output = run(jumio_kyx().args(args));
+        assert!(!output.status.success());
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(needle), "{stderr}");
+    }
+}

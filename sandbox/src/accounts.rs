@@ -17,14 +17,15 @@ use serde_json::Value;
 use super::auth::{Access, TokenKind, require_access};
 use super::counters;
 use super::errors::ApiError;
-use super::scenarios::{self, EXPIRE_MARKER_LIFETIME, KNOWN_WORKFLOWS};
+use super::scenarios::{self, EXPIRE_MARKER_LIFETIME};
 use super::state::{AppState, Execution};
 use super::store::{Credential, DocumentChoice, timestamp};
 use super::upload::part_links;
+use super::workflows::WorkflowDefinition;
 use jumio_kyx::generated::types::{
-    AccountReference, AccountRequest, AccountResponse, Channel, ConsentObtained, CountryCode,
+    AccountReference, AccountRequest, AccountResponse, ConsentObtained, CountryCode,
     CreatedWorkflowExecution, CredentialApi, CredentialCategory, CredentialFilterCategory,
-    SdkToken, WebLink, WorkflowCredential, WorkflowStatus,
+    CredentialPreset, SdkToken, WebLink, WorkflowCredential, WorkflowStatus,
 };
 use jumio_kyx::limits::{self, UrlUse, Violation};
 
@@ -105,7 +106,7 @@ pub(crate) async fn create(
 ) -> Result<Json<AccountResponse>, ApiError> {
     require_access(&app, &headers)?;
     let request = parse(&headers, &body)?;
-    let plan = validate(&request, None)?;
+    let plan = validate(&app, &request, None)?;
     let account_id = uuid::Uuid::new_v4().to_string();
     let (execution, response) = start_execution(&app, &account_id, &request, plan);
     let evicted = app
@@ -127,21 +128,26 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let linkable: Vec<Credential> = {
+    let (linkable, stored_face): (Vec<Credential>, bool) = {
         let store = app.lock();
         let account = store
             .account(&account_id)
             .ok_or_else(|| unknown(&account_id))?;
-        account
+        let linkable: Vec<Credential> = account
             .executions
             .iter()
             .flat_map(|e| e.credentials.iter())
             .filter(|c| !c.parts.is_empty())
             .cloned()
-            .collect()
+            .collect();
+        let stored_face = linkable
+            .iter()
+            .any(|c| c.category == CredentialCategory::Facemap);
+        (linkable, stored_face)
     };
     let request = parse(&headers, &body)?;
-    let plan = validate(&request, Some(&linkable))?;
+    let mut plan = validate(&app, &request, Some(&linkable))?;
+    plan.scenario.stored_face = stored_face;
     let (execution, response) = start_execution(&app, &account_id, &request, plan);
     let evicted = app
         .lock()
@@ -180,11 +186,12 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<AccountRequest, ApiError> {
             ));
         }
     }
-    let value: Value = serde_json::from_slice(body)
+    let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     if !value.is_object() {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     }
+    normalize_key(&mut value)?;
     serde_path_to_error::deserialize::<_, AccountRequest>(&value).map_err(|error| {
         let segments: Vec<String> = error
             .path()
@@ -198,6 +205,26 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<AccountRequest, ApiError> {
         let message = error.inner().to_string();
         describe(&value, segments, &message)
     })
+}
+
+/// Jumio's own sample sends the workflow key as a string (`"key": "10163"`): a string of digits is
+/// taken as that number.
+fn normalize_key(body: &mut Value) -> Result<(), ApiError> {
+    let Some(key) = body.pointer_mut("/workflowDefinition/key") else {
+        return Ok(());
+    };
+    if let Value::String(text) = key {
+        let number: u64 = text.trim().parse().map_err(|_| {
+            ApiError::bad_field(
+                "workflowDefinition.key",
+                format!(
+                    "workflowDefinition.key `{text}` is not a workflow key (a positive number)"
+                ),
+            )
+        })?;
+        *key = Value::from(number);
+    }
+    Ok(())
 }
 
 /// Turns a deserialisation error at `segments` into a precise 400.
@@ -274,26 +301,57 @@ fn join(segments: &[String]) -> String {
 
 /// What a valid request asks for, beyond the request itself.
 struct Plan {
-    key: u64,
+    workflow: Arc<WorkflowDefinition>,
     token_lifetime: Duration,
     scenario: scenarios::Scenario,
     document: DocumentChoice,
     linked: Vec<Credential>,
+    /// The country and type presets of the filters, by category, echoed in the response.
+    presets: BTreeMap<String, (Option<CredentialPreset>, Option<CredentialPreset>)>,
+}
+
+/// The country and type presets of a credential filter, as the account response echoes them.
+fn preset(
+    filter: &jumio_kyx::generated::types::CredentialFilter,
+) -> (Option<CredentialPreset>, Option<CredentialPreset>) {
+    let country = filter.country.as_ref().map(|c| CredentialPreset {
+        predefined_type: c.predefined_type.map(|p| p.to_string()),
+        values: c.values.iter().map(ToString::to_string).collect(),
+    });
+    let type_ = filter.type_.as_ref().map(|t| CredentialPreset {
+        predefined_type: t.predefined_type.map(|p| p.to_string()),
+        values: t.values.iter().map(|v| v.as_str().to_owned()).collect(),
+    });
+    (country, type_)
 }
 
 /// The rules the schema cannot express. `linkable` holds the acquired credentials of the account
 /// on update (none on creation).
-fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result<Plan, ApiError> {
+fn validate(
+    app: &AppState,
+    request: &AccountRequest,
+    linkable: Option<&[Credential]>,
+) -> Result<Plan, ApiError> {
     let definition = &request.workflow_definition;
     let key = definition.key.get();
-    if !KNOWN_WORKFLOWS.contains(&key) {
+    let workflow = app
+        .workflows
+        .resolve(key)
+        .map_err(|refused| ApiError::bad_field("workflowDefinition.key", refused.0))?;
+    if workflow.existing_account && linkable.is_none() {
         return Err(ApiError::bad_field(
             "workflowDefinition.key",
             format!(
-                "workflow definition key {key} is not known to the sandbox; it runs 10011 (ID and \
-                 identity verification) and 10013 (10011 with screening, address and US driving \
-                 licence verification)"
+                "workflow {key} ({}) runs on an existing account; start it with an account update \
+                 (PUT /api/v1/accounts/{{accountId}})",
+                workflow.name
             ),
+        ));
+    }
+    if workflow.user_reference_required && request.user_reference.is_none() {
+        return Err(ApiError::bad_field(
+            "userReference",
+            format!("workflow {key} ({}) needs a userReference", workflow.name),
         ));
     }
 
@@ -303,21 +361,29 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
     };
     let mut seen = Vec::new();
     let mut linked = Vec::new();
+    let mut presets = BTreeMap::new();
+    let acquired: Vec<String> = workflow
+        .credentials
+        .iter()
+        .map(|c| c.category.to_string())
+        .collect();
     for (index, filter) in definition.credentials.iter().enumerate() {
         let at = |rest: &str| format!("workflowDefinition.credentials[{index}].{rest}");
         let category = match filter.category {
             CredentialFilterCategory::Id => CredentialCategory::Id,
             CredentialFilterCategory::Selfie => CredentialCategory::Selfie,
             CredentialFilterCategory::Facemap => CredentialCategory::Facemap,
-            CredentialFilterCategory::Document => {
-                return Err(ApiError::bad_field(
-                    at("category"),
-                    format!(
-                        "workflow {key} acquires ID, SELFIE and FACEMAP credentials, not DOCUMENT"
-                    ),
-                ));
-            }
+            CredentialFilterCategory::Document => CredentialCategory::Document,
         };
+        if !workflow.has(&category) {
+            return Err(ApiError::bad_field(
+                at("category"),
+                format!(
+                    "workflow {key} acquires {} credentials, not {category}",
+                    acquired.join(", ")
+                ),
+            ));
+        }
         if seen.contains(&category) {
             return Err(ApiError::bad_field(
                 at("category"),
@@ -325,6 +391,17 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
             ));
         }
         seen.push(category.clone());
+        if category == CredentialCategory::Document && filter.id.is_none() {
+            let single = |count: Option<usize>| count == Some(1);
+            if !single(filter.type_.as_ref().map(|t| t.values.len()))
+                || !single(filter.country.as_ref().map(|c| c.values.len()))
+            {
+                return Err(ApiError::bad_field(
+                    at("type.values"),
+                    "a DOCUMENT credential needs country and type with exactly one value each",
+                ));
+            }
+        }
         if let Some(types) = &filter.type_ {
             let allowed: &[&str] = match category {
                 CredentialCategory::Id => &ID_TYPES,
@@ -338,6 +415,9 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                 ));
             }
             for (i, value) in types.values.iter().enumerate() {
+                if category == CredentialCategory::Document {
+                    break;
+                }
                 if !allowed.contains(&value.as_str()) {
                     let detail = if allowed.is_empty() {
                         format!("{category} credentials take no type filter")
@@ -369,6 +449,7 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                 document.country = first.to_string();
             }
         }
+        presets.insert(category.to_string(), preset(filter));
         if let Some(id) = &filter.id {
             let existing = linkable
                 .unwrap_or_default()
@@ -394,6 +475,28 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
                 ));
             }
             linked.push(existing.clone());
+        }
+    }
+    for credential in &workflow.credentials {
+        let category = &credential.category;
+        if *category == CredentialCategory::Document && !seen.contains(category) {
+            return Err(ApiError::bad_field(
+                "workflowDefinition.credentials",
+                format!(
+                    "workflow {key} needs a DOCUMENT credential filter with its country and type \
+                     (exactly one value each)"
+                ),
+            ));
+        }
+        if credential.existing && !linked.iter().any(|c| c.category == *category) {
+            return Err(ApiError::bad_field(
+                "workflowDefinition.credentials",
+                format!(
+                    "workflow {key} ({}) reuses an existing {category} credential of the account; \
+                     link it by its id",
+                    workflow.name
+                ),
+            ));
         }
     }
 
@@ -440,7 +543,7 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
         }
     }
 
-    let scenario = scenarios::parse(&request.customer_internal_reference, key)
+    let scenario = scenarios::parse(&request.customer_internal_reference, workflow.clone())
         .map_err(|detail| ApiError::bad_field("customerInternalReference", detail))?;
     let token_lifetime = match &request.token_lifetime {
         _ if scenario.expire => EXPIRE_MARKER_LIFETIME,
@@ -448,7 +551,8 @@ fn validate(request: &AccountRequest, linkable: Option<&[Credential]>) -> Result
         None => limits::TOKEN_LIFETIME_DEFAULT,
     };
     Ok(Plan {
-        key,
+        workflow,
+        presets,
         token_lifetime,
         scenario,
         document,
@@ -476,11 +580,13 @@ fn start_execution(
 
     let mut credentials = Vec::new();
     let mut answered = Vec::new();
-    for category in [
-        CredentialCategory::Id,
-        CredentialCategory::Selfie,
-        CredentialCategory::Facemap,
-    ] {
+    for defined in &plan.workflow.credentials {
+        let category = defined.category.clone();
+        let (country, type_) = plan
+            .presets
+            .get(&category.to_string())
+            .cloned()
+            .unwrap_or_default();
         if let Some(existing) = plan.linked.iter().find(|c| c.category == category) {
             answered.push(WorkflowCredential {
                 id: existing.id.clone(),
@@ -488,6 +594,8 @@ fn start_execution(
                 label: None,
                 allowed_channels: Vec::new(),
                 api: None,
+                country,
+                type_,
             });
             credentials.push(Credential {
                 linked: true,
@@ -501,23 +609,24 @@ fn start_execution(
             linked: false,
             parts: BTreeMap::new(),
         };
-        let parts = part_links(&links, account_id, &execution_id, &credential);
+        let parts = if defined.api() {
+            part_links(&links, account_id, &execution_id, &credential)
+        } else {
+            Vec::new()
+        };
         let api = (!parts.is_empty()).then(|| CredentialApi {
             token: Some(transaction_token.clone()),
             parts: parts.into_iter().collect(),
             workflow_execution: Some(links.execution(account_id, &execution_id)),
         });
-        let allowed_channels = if api.is_some() {
-            vec![Channel::Web, Channel::Api, Channel::Sdk]
-        } else {
-            vec![Channel::Web, Channel::Sdk]
-        };
         answered.push(WorkflowCredential {
             id: credential.id.clone(),
             category: credential.category.clone(),
-            label: None,
-            allowed_channels,
+            label: (credential.category == CredentialCategory::Data).then(|| "DATA".to_owned()),
+            allowed_channels: defined.channels.clone(),
             api,
+            country,
+            type_,
         });
         credentials.push(credential);
     }
@@ -552,7 +661,7 @@ fn start_execution(
     let execution = Execution {
         id: execution_id,
         account_id: account_id.to_owned(),
-        definition_key: plan.key,
+        definition_key: plan.workflow.key,
         status: WorkflowStatus::Initiated,
         customer_internal_reference: request.customer_internal_reference.to_string(),
         user_reference: request

@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::{FaultConfig, FaultKind, RateLimits, SandboxConfig};
+use crate::{FaultConfig, FaultKind, RateLimits, SandboxConfig, WorkflowDefinition};
 use clap::Args;
 
 /// The flags of `jumio-kyx sandbox` and `jumio-kyx-sandbox`.
@@ -60,6 +60,13 @@ pub struct SandboxArgs {
     /// Most connections served at once; further clients wait until one closes.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
+    /// A JSON file defining the tenant's own workflows (see `sandbox/workflows.example.json`).
+    #[arg(long, value_name = "FILE")]
+    workflows: Option<std::path::PathBuf>,
+    /// Refuse a workflow key that is neither documented nor defined, instead of running it like
+    /// 10011.
+    #[arg(long)]
+    strict_workflows: bool,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -271,6 +278,11 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
         body_read_timeout: Duration::from_secs(args.body_read_timeout_secs),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         faults,
+        workflows: match &args.workflows {
+            Some(path) => WorkflowDefinition::load(path)?,
+            None => Vec::new(),
+        },
+        strict_workflows: args.strict_workflows,
         ..SandboxConfig::default()
     };
     if let Some(warning) = exposure_warning(&config) {

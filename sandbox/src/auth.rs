@@ -293,7 +293,8 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     counters::add(&app.counters.token_requests, 1);
-    check_client(&app, &headers).map_err(ApiError::with_basic_challenge)?;
+    check_client(&app, &headers)
+        .map_err(|error| error.with_basic_challenge().oauth("invalid_client"))?;
 
     let form_content = headers
         .get(header::CONTENT_TYPE)
@@ -316,14 +317,16 @@ pub(crate) async fn token(
         return Err(ApiError::bad_field(
             "grant_type",
             "grant_type is required; the sandbox supports `client_credentials`",
-        ));
+        )
+        .oauth("invalid_request"));
     };
     let _grant: TokenRequest = serde_json::from_value(serde_json::json!({ "grant_type": grant }))
         .map_err(|_| {
-        ApiError::unauthorized(format!(
-            "grant_type `{grant}` is not supported; use `client_credentials`"
-        ))
-        .with_basic_challenge()
+        ApiError::bad_field(
+            "grant_type",
+            format!("grant_type `{grant}` is not supported; use `client_credentials`"),
+        )
+        .oauth("unsupported_grant_type")
     })?;
 
     let ttl = app.config.access_token_ttl;

@@ -17,6 +17,8 @@ pub(crate) struct ApiError {
     field: Option<String>,
     /// The `WWW-Authenticate` challenge of a 401.
     challenge: &'static str,
+    /// The RFC 6749 error code of a token endpoint error (`unsupported_grant_type`).
+    oauth: Option<&'static str>,
 }
 
 impl ApiError {
@@ -26,7 +28,15 @@ impl ApiError {
             detail: detail.into(),
             field: None,
             challenge: "Bearer realm=\"jumio-kyx-sandbox\"",
+            oauth: None,
         }
+    }
+
+    /// An error of the token endpoint, with its RFC 6749 error code (`invalid_request`,
+    /// `invalid_client`, `unsupported_grant_type`) in the body's `error`.
+    pub(crate) fn oauth(mut self, code: &'static str) -> Self {
+        self.oauth = Some(code);
+        self
     }
 
     /// `400 Bad Request` about one request field or part.
@@ -94,6 +104,7 @@ impl IntoResponse for ApiError {
             status: Some(i32::from(self.status.as_u16())),
             detail: Some(self.detail),
             field: self.field,
+            error: self.oauth.map(str::to_owned),
         };
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
@@ -109,4 +120,16 @@ impl IntoResponse for ApiError {
 /// Answer for a path the API does not have.
 pub(crate) async fn no_route() -> ApiError {
     ApiError::not_found("no such resource in the Jumio KYX API")
+}
+
+/// Answer for a method a path of the API does not have: `405` with the spec's `ErrorBody` (axum's
+/// own has no body), and the `Allow` header axum sets.
+pub(crate) async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not an operation of {}", uri.path()),
+    )
 }

@@ -18,6 +18,7 @@ mod server;
 mod state;
 mod store;
 mod upload;
+mod workflows;
 
 use std::fmt;
 use std::future::Future;
@@ -39,6 +40,7 @@ pub use self::faults::{
     MAX_FAULT_RECORDS,
 };
 pub use self::rate_limits::RateLimits;
+pub use self::workflows::{DefinedCredential, WorkflowDefinition};
 
 /// Settings of a [`Sandbox`]. Every field has a default ([`SandboxConfig::default`]); override the
 /// ones you need with struct update syntax:
@@ -97,6 +99,12 @@ pub struct SandboxConfig {
     /// Reproducible fault injection (429, 5xx, slow answers, dropped connections). Default
     /// [`FaultConfig::none`]. See *Faults* in the module documentation.
     pub faults: FaultConfig,
+    /// The tenant's own workflows ([`WorkflowDefinition::load`] reads a definitions file); a key
+    /// defined here replaces a documented one. Default none.
+    pub workflows: Vec<WorkflowDefinition>,
+    /// Refuse (`400`) a workflow key that is neither documented nor defined, instead of running
+    /// it as ID and identity verification like 10011. Default `false`.
+    pub strict_workflows: bool,
 }
 
 impl Default for SandboxConfig {
@@ -117,6 +125,8 @@ impl Default for SandboxConfig {
             body_read_timeout: Duration::from_secs(60),
             max_connections: 256,
             faults: FaultConfig::none(),
+            workflows: Vec::new(),
+            strict_workflows: false,
         }
     }
 }
@@ -139,6 +149,8 @@ impl fmt::Debug for SandboxConfig {
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_connections", &self.max_connections)
             .field("faults", &self.faults)
+            .field("workflows", &self.workflows)
+            .field("strict_workflows", &self.strict_workflows)
             .finish()
     }
 }
@@ -204,6 +216,9 @@ pub struct SandboxStats {
     pub callbacks_delivered: u64,
     /// Callbacks that could not be delivered after every attempt (or were dropped).
     pub callbacks_failed: u64,
+    /// Requests answered `429` because they were over a rate limit
+    /// ([`SandboxConfig::rate_limits`]).
+    pub rate_limited: u64,
     /// Accounts currently stored.
     pub accounts: usize,
     /// Workflow executions currently stored, over all accounts.

@@ -167,6 +167,7 @@ pub(crate) async fn enforce(
     {
         next.run(request).await
     } else {
+        crate::counters::add(&app.counters.rate_limited, 1);
         tracing::debug!(?kind, "request over the rate limit");
         ApiError::too_many_requests(None).into_response()
     }

@@ -14,10 +14,11 @@ use super::errors::ApiError;
 use super::scenarios::not_executed;
 use super::state::{AppState, Execution};
 use jumio_kyx::generated::types::{
-    AccountReference, CredentialPart, HealthResponse, PartClassifier, RetrievedCredential,
-    ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus, WorkflowStatusResponse,
-    WorkflowSteps, WorkflowSummary,
+    AccountDetails, AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
+    RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus,
+    WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,
 };
+use jumio_kyx::workflows::Generation;
 
 type ExecutionPath = (String, String);
 
@@ -127,7 +128,7 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
         completed_at: execution.completed_at,
         wiped_out_at: None,
         decision: Some(decision),
-        steps: Some(StepsLink {
+        steps: (execution.scenario.workflow.generation == Generation::Kyx).then(|| StepsLink {
             href: Some(links.steps(account, &execution.id)),
         }),
         credentials,
@@ -140,13 +141,22 @@ pub(crate) async fn steps(
     State(app): State<Arc<AppState>>,
     Access { path: ids, .. }: Access<ExecutionPath>,
 ) -> Result<Json<WorkflowSteps>, ApiError> {
-    read_execution(&app, ids, |_, execution| WorkflowSteps {
-        steps: execution
-            .outcome
-            .as_ref()
-            .map(|outcome| outcome.steps.clone())
-            .unwrap_or_default(),
-    })
+    read_execution(&app, ids, |_, execution| {
+        let workflow = &execution.scenario.workflow;
+        if workflow.generation != Generation::Kyx {
+            return Err(ApiError::not_found(format!(
+                "workflow execution {} runs workflow {}, which is not a KYX workflow and has no steps",
+                execution.id, workflow.key
+            )));
+        }
+        Ok(WorkflowSteps {
+            steps: execution
+                .outcome
+                .as_ref()
+                .map(|outcome| outcome.steps.clone())
+                .unwrap_or_default(),
+        })
+    })?
     .map(Json)
 }
 
@@ -179,6 +189,46 @@ pub(crate) async fn part(
     let content_type = HeaderValue::from_static(stored.content_type);
     drop(store);
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// `GET /api/v1/accounts/{accountId}`: the account and the status of its workflow executions, the
+/// answer of the `account.href` it hands out.
+pub(crate) async fn account(
+    State(app): State<Arc<AppState>>,
+    Access { path: account, .. }: Access<String>,
+) -> Result<Json<AccountDetails>, ApiError> {
+    let ids: Vec<String> = {
+        let store = app.lock();
+        let found = store
+            .account(&account)
+            .ok_or_else(|| ApiError::not_found(format!("account {account} does not exist")))?;
+        found.executions.iter().map(|e| e.id.clone()).collect()
+    };
+    for execution in &ids {
+        app.advance_one(&account, execution);
+    }
+    let store = app.lock();
+    let found = store
+        .account(&account)
+        .ok_or_else(|| ApiError::not_found(format!("account {account} does not exist")))?;
+    let links = app.links();
+    let workflow_executions = found
+        .executions
+        .iter()
+        .map(|execution| {
+            let (mut link, mut state) = (execution.account_link(), execution.state());
+            links.fill(&mut link, &mut state);
+            state
+        })
+        .collect();
+    Ok(Json(AccountDetails {
+        account: AccountLink {
+            href: Some(links.account(&account)),
+            id: account.clone(),
+        },
+        created_at: found.executions.first().map(|e| e.created_at),
+        workflow_executions,
+    }))
 }
 
 /// `DELETE /api/v1/accounts/{accountId}`.

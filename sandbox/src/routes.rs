@@ -24,7 +24,7 @@ pub(crate) struct Route {
 }
 
 /// Every operation of the API.
-pub(crate) const ROUTES: [Route; 13] = [
+pub(crate) const ROUTES: [Route; 14] = [
     Route {
         method: Method::GET,
         path: "/",
@@ -48,6 +48,12 @@ pub(crate) const ROUTES: [Route; 13] = [
         path: "/api/v1/accounts/{accountId}",
         operation: "updateAccount",
         handler: |method| on(method, accounts::update),
+    },
+    Route {
+        method: Method::GET,
+        path: "/api/v1/accounts/{accountId}",
+        operation: "getAccount",
+        handler: |method| on(method, retrieval::account),
     },
     Route {
         method: Method::DELETE,
@@ -126,6 +132,7 @@ pub(crate) fn router(app: Arc<AppState>) -> Router {
     });
     routed
         .fallback(errors::no_route)
+        .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             rate_limits::enforce,
@@ -176,7 +183,8 @@ mod tests {
         let account = "/api/v1/accounts/{accountId}";
         assert_eq!(operation(&Method::PUT, account), Some("updateAccount"));
         assert_eq!(operation(&Method::DELETE, account), Some("deleteAccount"));
-        assert_eq!(operation(&Method::GET, account), None);
+        assert_eq!(operation(&Method::GET, account), Some("getAccount"));
+        assert_eq!(operation(&Method::PATCH, account), None);
         assert_eq!(operation(&Method::GET, "/oauth2/token"), None);
         assert_eq!(operation(&Method::GET, "/nothing"), None);
     }

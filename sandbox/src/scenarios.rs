@@ -3,6 +3,7 @@
 //! the sandbox README).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{Datelike as _, NaiveDate};
@@ -11,18 +12,17 @@ use sha2::{Digest as _, Sha256};
 use super::links::Links;
 use super::state::Execution;
 use super::store::{Outcome, StoredPart, timestamp};
+use super::workflows::WorkflowDefinition;
 use jumio_kyx::generated::types::{
-    Capabilities, CapabilityCredential, CapabilityDecision, CapabilityResult, CredentialCategory,
-    DateParts, Decision, DecisionDetails, DecisionLabel, DecisionType, ExtractedAddress,
-    ExtractedData, ExtractedDocumentSubType, ExtractedDocumentType, ExtractionResult,
-    FaceSearchFindings, FaceSearchStatus, ImageChecksData, ImageChecksResult, LivenessData,
-    LivenessResult, LivenessType, PartClassifier, Risk, ScreeningSearchStatus, SimilarityData,
-    SimilarityOutcome, SimilarityResult, StepName, WatchlistScreeningData,
-    WatchlistScreeningResult, WorkflowStep,
+    Capabilities, CapabilityCredential, CapabilityDecision, CapabilityResult, ClassificationData,
+    ClassificationResult, CredentialCategory, DateParts, Decision, DecisionDetails, DecisionLabel,
+    DecisionType, ExtractedAddress, ExtractedData, ExtractedDocumentSubType, ExtractedDocumentType,
+    ExtractionResult, FaceSearchFindings, FaceSearchStatus, ImageChecksData, ImageChecksResult,
+    LivenessData, LivenessResult, LivenessType, PartClassifier, PreparedData, Risk,
+    ScreeningSearchStatus, SimilarityData, SimilarityOutcome, SimilarityResult,
+    WatchlistScreeningData, WatchlistScreeningResult, WorkflowStep,
 };
-
-/// Workflow definition keys the sandbox runs.
-pub(crate) const KNOWN_WORKFLOWS: [u64; 2] = [10011, 10013];
+pub(crate) use jumio_kyx::workflows::Capability;
 
 /// Text that marks an uploaded image as blurred (for example in a JPEG comment or PNG text chunk).
 pub(crate) const BLUR_MARKER: &[u8] = b"JUMIO-SANDBOX:BLURRED";
@@ -33,59 +33,12 @@ pub(crate) const SMALL_IMAGE_MAX_SIDE: u32 = 600;
 /// The token lifetime of a workflow execution marked `#expire`.
 pub(crate) const EXPIRE_MARKER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(2);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Capability {
-    Usability,
-    ImageChecks,
-    Extraction,
-    DataChecks,
-    Liveness,
-    Similarity,
-    WatchlistScreening,
-    AddressValidation,
-    ProofOfResidency,
-    DrivingLicenseVerification,
+/// The labels Jumio documents for a capability with a WARNING or REJECTED decision.
+trait Labels {
+    fn labels(self, outcome: Forced) -> &'static str;
 }
 
-const CAPABILITIES: [Capability; 10] = [
-    Capability::Usability,
-    Capability::ImageChecks,
-    Capability::Extraction,
-    Capability::DataChecks,
-    Capability::Liveness,
-    Capability::Similarity,
-    Capability::WatchlistScreening,
-    Capability::AddressValidation,
-    Capability::ProofOfResidency,
-    Capability::DrivingLicenseVerification,
-];
-
-impl Capability {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Usability => "usability",
-            Self::ImageChecks => "imageChecks",
-            Self::Extraction => "extraction",
-            Self::DataChecks => "dataChecks",
-            Self::Liveness => "liveness",
-            Self::Similarity => "similarity",
-            Self::WatchlistScreening => "watchlistScreening",
-            Self::AddressValidation => "addressValidation",
-            Self::ProofOfResidency => "proofOfResidency",
-            Self::DrivingLicenseVerification => "drivingLicenseVerification",
-        }
-    }
-
-    fn runs_in(self, key: u64) -> bool {
-        match self {
-            Self::WatchlistScreening
-            | Self::AddressValidation
-            | Self::ProofOfResidency
-            | Self::DrivingLicenseVerification => key == 10013,
-            _ => KNOWN_WORKFLOWS.contains(&key),
-        }
-    }
-
+impl Labels for Capability {
     /// The labels Jumio documents for this capability with a WARNING or REJECTED decision,
     /// separated by spaces; the first is the one a marker without a label selects.
     fn labels(self, outcome: Forced) -> &'static str {
@@ -126,9 +79,12 @@ impl Capability {
                 Self::AddressValidation | Self::ProofOfResidency | Self::DrivingLicenseVerification,
                 Rejected,
             ) => "DENY",
-            (Self::Extraction, _)
-            | (Self::DataChecks, Warning)
-            | (Self::WatchlistScreening, Rejected) => "",
+            (Self::Authentication, Rejected) => "FAILED",
+            (Self::BraCpfValidation, Warning) => "UNSUPPORTED_COUNTRY",
+            (Self::BraCpfValidation, Rejected) => "DENY",
+            (Self::BiometricVerification, Warning) => "MEDIUM_RISK",
+            (Self::BiometricVerification, Rejected) => "HIGH_RISK",
+            _ => "",
         }
     }
 }
@@ -149,19 +105,32 @@ impl Forced {
     }
 }
 
-/// The scenario markers of one workflow execution.
-#[derive(Clone, Debug, Default)]
+/// What one workflow execution runs: its workflow, the scenario markers, and what the account
+/// holds already.
+#[derive(Clone, Debug)]
 pub(crate) struct Scenario {
+    pub workflow: Arc<WorkflowDefinition>,
     forced: BTreeMap<Capability, (Forced, &'static str)>,
     /// `#expire`: the transaction token lives only [`EXPIRE_MARKER_LIFETIME`].
     pub expire: bool,
+    /// The account has a face map from an earlier workflow execution, for authentication.
+    pub stored_face: bool,
 }
 
-/// Reads the markers of `reference` for workflow `key`. A word after `#` that is not `warning`,
+/// Reads the markers of `reference` for `workflow`. A word after `#` that is not `warning`,
 /// `reject` or `expire` is plain text; a marker that starts with one of them but is malformed is an
 /// error, so that a typo does not silently run the default scenario.
-pub(crate) fn parse(reference: &str, key: u64) -> Result<Scenario, String> {
-    let mut scenario = Scenario::default();
+pub(crate) fn parse(
+    reference: &str,
+    workflow: Arc<WorkflowDefinition>,
+) -> Result<Scenario, String> {
+    let key = workflow.key;
+    let mut scenario = Scenario {
+        workflow,
+        forced: BTreeMap::new(),
+        expire: false,
+        stored_face: false,
+    };
     for (index, _) in reference.match_indices('#') {
         let marker: String = reference[index + 1..]
             .chars()
@@ -184,24 +153,38 @@ pub(crate) fn parse(reference: &str, key: u64) -> Result<Scenario, String> {
             _ => continue,
         };
         let capability = match pieces.next() {
-            None => match outcome {
-                Forced::Warning => Capability::Similarity,
-                Forced::Rejected => Capability::ImageChecks,
-            },
-            Some(name) => CAPABILITIES
-                .into_iter()
-                .find(|c| c.name().eq_ignore_ascii_case(name))
-                .ok_or_else(|| {
-                    format!(
-                        "marker `#{marker}`: `{name}` is not a capability; use one of {}",
-                        CAPABILITIES.map(Capability::name).join(", ")
-                    )
-                })?,
+            None => default_marked(&scenario.workflow, outcome).ok_or_else(|| {
+                format!(
+                    "marker `#{marker}` names no capability, and workflow {key} has no default \
+                     one; write `#{}:capability`",
+                    outcome.name()
+                )
+            })?,
+            Some(name) => Capability::from_name(name).ok_or_else(|| {
+                format!(
+                    "marker `#{marker}`: `{name}` is not a capability; use one of {}",
+                    Capability::ALL.map(Capability::name).join(", ")
+                )
+            })?,
         };
-        if !capability.runs_in(key) {
+        if !scenario.workflow.runs(capability) {
+            let runs: Vec<&str> = scenario
+                .workflow
+                .capabilities
+                .iter()
+                .map(|c| c.name())
+                .collect();
+            let elsewhere: Vec<String> = jumio_kyx::workflows::WORKFLOWS
+                .iter()
+                .filter(|w| w.runs(capability))
+                .map(|w| w.key.to_string())
+                .collect();
             return Err(format!(
-                "marker `#{marker}`: {} runs in workflow 10013 only, not in {key}",
-                capability.name()
+                "marker `#{marker}`: {} does not run in workflow {key}, which runs {}; \
+                 documented workflows that run it: {}",
+                capability.name(),
+                runs.join(", "),
+                elsewhere.join(", ")
             ));
         }
         let labels: Vec<&str> = capability.labels(outcome).split_whitespace().collect();
@@ -236,6 +219,23 @@ pub(crate) fn parse(reference: &str, key: u64) -> Result<Scenario, String> {
         scenario.forced.insert(capability, (outcome, label));
     }
     Ok(scenario)
+}
+
+/// The capability a marker without one selects: similarity for `#warning`, imageChecks for
+/// `#reject`, or else the first capability of the workflow with a documented outcome of that kind.
+fn default_marked(workflow: &WorkflowDefinition, outcome: Forced) -> Option<Capability> {
+    let preferred = match outcome {
+        Forced::Warning => Capability::Similarity,
+        Forced::Rejected => Capability::ImageChecks,
+    };
+    if workflow.runs(preferred) {
+        return Some(preferred);
+    }
+    workflow
+        .capabilities
+        .iter()
+        .copied()
+        .find(|c| *c != Capability::Usability && !c.labels(outcome).is_empty())
 }
 
 /// A decision type, ordered by severity for aggregation.
@@ -389,18 +389,91 @@ fn image_quality<'a>(parts: impl IntoIterator<Item = &'a StoredPart>) -> Option<
     None
 }
 
-/// Processes a finalized workflow execution.
+/// The prepared data of the DATA credential, as uploaded (checked when it was).
+fn prepared_data(execution: &Execution) -> Option<PreparedData> {
+    let part = execution.part(&CredentialCategory::Data, &PartClassifier::PreparedData)?;
+    serde_json::from_slice(&part.bytes).ok()
+}
+
+fn filled(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.trim().is_empty())
+}
+
+/// The country of the prepared address is `alpha3` (or its `alpha2`).
+fn address_in(data: &PreparedData, alpha3: &str, alpha2: &str) -> bool {
+    data.address
+        .as_ref()
+        .and_then(|a| a.country.as_deref())
+        .is_some_and(|c| c == alpha3 || c == alpha2)
+}
+
+/// The verdict of a check of prepared data: `NOT_EXECUTED` with `missing_label` when a field it
+/// needs is missing, else `rule` (a documented outcome the data decides), else the marker, else
+/// passed with `passed`.
+fn data_verdict(
+    scenario: &Scenario,
+    capability: Capability,
+    data: Option<&PreparedData>,
+    (needs, missing_label): (fn(&PreparedData) -> bool, &'static str),
+    rule: fn(&PreparedData) -> Option<Verdict>,
+    passed: Verdict,
+) -> Verdict {
+    match data {
+        None => Verdict::PRECONDITION,
+        Some(data) if !needs(data) => Verdict::new(Kind::NotExecuted, missing_label),
+        Some(data) => rule(data).unwrap_or_else(|| scenario.or(capability, passed)),
+    }
+}
+
+/// Processes a finalized workflow execution: each capability of its workflow, in Jumio's order of
+/// dependencies (usability → imageChecks → extraction → dataChecks and the checks of the extracted
+/// data; usability of the selfie → liveness, similarity, authentication), a capability whose
+/// precondition failed `NOT_EXECUTED` with `PRECONDITION_NOT_FULFILLED`.
 pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
     let scenario = &execution.scenario;
-    let key = execution.definition_key;
+    let workflow = &*scenario.workflow;
+    let runs = |capability| workflow.runs(capability);
     let front = execution.part(&CredentialCategory::Id, &PartClassifier::Front);
     let back = execution.part(&CredentialCategory::Id, &PartClassifier::Back);
     let face = execution.part(&CredentialCategory::Selfie, &PartClassifier::Face);
+    let document = execution.part(
+        &CredentialCategory::Document,
+        &PartClassifier::from("DOCUMENT"),
+    );
+    let uploaded_facemap = execution.part(&CredentialCategory::Facemap, &PartClassifier::Facemap);
+    let data = prepared_data(execution);
     let id_parts: Vec<&StoredPart> = front.into_iter().chain(back).collect();
+    let (has_id, has_selfie, has_document) = (
+        workflow.has(&CredentialCategory::Id),
+        workflow.has(&CredentialCategory::Selfie),
+        workflow.has(&CredentialCategory::Document),
+    );
 
-    let usability_id = image_quality(id_parts.iter().copied())
-        .unwrap_or_else(|| scenario.or(Capability::Usability, Verdict::OK));
-    let usability_selfie = image_quality(face).unwrap_or(Verdict::OK);
+    // The usability marker applies to the ID, else the document, else the selfie.
+    let marked = |present: bool, parts: Vec<&StoredPart>, first: bool| {
+        present.then(|| {
+            image_quality(parts).unwrap_or_else(|| {
+                if first {
+                    scenario.or(Capability::Usability, Verdict::OK)
+                } else {
+                    Verdict::OK
+                }
+            })
+        })
+    };
+    let usability_id = marked(has_id, id_parts.clone(), true);
+    let usability_document = marked(
+        has_document,
+        document.filter(|d| d.width > 0).into_iter().collect(),
+        !has_id,
+    );
+    let usability_selfie = marked(
+        has_selfie,
+        face.into_iter().collect(),
+        !has_id && !has_document,
+    );
+    let id_usable = usability_id.is_some_and(Verdict::usable);
+    let selfie_usable = usability_selfie.is_some_and(Verdict::usable);
     // A capability whose precondition fails is not executed; else an image rule that applies
     // decides, else the marker, else it passes.
     let depending = |precondition: bool, rejected_by_rule: Option<&'static str>, capability| match (
@@ -412,162 +485,108 @@ pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
         (true, None) => scenario.or(capability, Verdict::OK),
     };
     let front_equals_back = matches!((front, back), (Some(f), Some(b)) if f.digest == b.digest);
-    let image_checks = depending(
-        usability_id.usable(),
-        front_equals_back.then_some("MISMATCH_FRONT_BACK"),
-        Capability::ImageChecks,
-    );
-    let extraction = if image_checks.usable() {
-        Verdict::OK
-    } else {
-        Verdict::PRECONDITION
-    };
-    let extracted = extraction.usable();
-    let after_extraction = |capability| depending(extracted, None, capability);
-    let data_checks = after_extraction(Capability::DataChecks);
-    let selfie_is_id = face.is_some_and(|f| id_parts.iter().any(|p| p.digest == f.digest));
-    let liveness = depending(
-        usability_selfie.usable(),
-        selfie_is_id.then_some("ID_USED_AS_SELFIE"),
-        Capability::Liveness,
-    );
-    let similarity = if usability_id.usable() && usability_selfie.usable() {
-        scenario.or(Capability::Similarity, Verdict::new(Kind::Passed, "MATCH"))
-    } else {
-        Verdict::PRECONDITION
-    };
-
-    let id =
-        |category: CredentialCategory| execution.credential_of(&category).map(|c| c.id.as_str());
-    let id_credential = id(CredentialCategory::Id).unwrap_or_default();
-    let selfie_credential = id(CredentialCategory::Selfie).unwrap_or_default();
-    let facemap_credential = id(CredentialCategory::Facemap);
-    let cred = |credential: &str, category: CredentialCategory| CapabilityCredential {
-        id: credential.to_owned(),
-        category: Some(category),
-    };
-    let on_id = || vec![cred(id_credential, CredentialCategory::Id)];
-    let on_selfie = || vec![cred(selfie_credential, CredentialCategory::Selfie)];
-    let result_id =
-        |name: &str, index: usize| derived_id(&[&execution.id, name, &index.to_string()]);
-    let simple =
-        |name: &str, verdict: Verdict, credentials: Vec<CapabilityCredential>| CapabilityResult {
-            id: result_id(name, 0),
-            credentials,
-            decision: verdict.decision(),
-            data: serde_json::Map::new(),
-        };
-
-    let mut verdicts = vec![
-        usability_id,
-        usability_selfie,
-        image_checks,
-        extraction,
-        data_checks,
-        liveness,
-        similarity,
-    ];
-    let usability = vec![
-        CapabilityResult {
-            id: result_id("usability", 0),
-            ..simple("usability", usability_id, on_id())
-        },
-        CapabilityResult {
-            id: result_id("usability", 1),
-            ..simple("usability", usability_selfie, on_selfie())
-        },
-    ];
-    let image_checks_result = ImageChecksResult {
-        id: result_id("imageChecks", 0),
-        credentials: on_id(),
-        decision: image_checks.decision(),
-        data: image_checks.executed().then(|| ImageChecksData {
-            face_search_findings: Some(FaceSearchFindings {
-                status: Some(FaceSearchStatus::Done),
-                findings: Vec::new(),
-            }),
-        }),
-    };
-    let extraction_result = ExtractionResult {
-        id: result_id("extraction", 0),
-        credentials: on_id(),
-        decision: extraction.decision(),
-        data: extracted.then(|| specimen(execution, front)),
-    };
-    let data_checks_result = simple("dataChecks", data_checks, on_id());
-    let facemap_href =
-        facemap_credential.map(|c| links.part(&execution.account_id, c, PartClassifier::Facemap));
-    let age = specimen_age();
-    let liveness_result = LivenessResult {
-        id: result_id("liveness", 0),
-        valid_face_map_for_authentication: if liveness.usable() {
-            facemap_href.clone()
+    let image_checks = runs(Capability::ImageChecks).then(|| {
+        depending(
+            id_usable,
+            front_equals_back.then_some("MISMATCH_FRONT_BACK"),
+            Capability::ImageChecks,
+        )
+    });
+    let extracted = id_usable && image_checks.is_none_or(Verdict::usable);
+    let precondition = |met: bool| {
+        if met {
+            Verdict::OK
         } else {
-            None
-        },
-        credentials: on_selfie(),
-        decision: liveness.decision(),
-        data: liveness.executed().then(|| LivenessData {
-            type_: Some(LivenessType::JumioStandard),
-            predicted_age: Some(age),
-            age_confidence_range: Some(format!("{}-{}", age - age % 10, age - age % 10 + 9)),
-        }),
-    };
-    let similarity_result = SimilarityResult {
-        id: result_id("similarity", 0),
-        credentials: [on_id(), on_selfie()].concat(),
-        decision: similarity.decision(),
-        data: similarity.executed().then_some(SimilarityData {
-            similarity: Some(match similarity.kind {
-                Kind::Passed => SimilarityOutcome::Match,
-                Kind::Warning => SimilarityOutcome::NotPossible,
-                _ => SimilarityOutcome::NotMatch,
-            }),
-        }),
-    };
-
-    let mut capabilities = Capabilities {
-        usability,
-        image_checks: vec![image_checks_result],
-        extraction: vec![extraction_result],
-        data_checks: vec![data_checks_result],
-        liveness: vec![liveness_result],
-        similarity: vec![similarity_result],
-        authentication: Vec::new(),
-        watchlist_screening: Vec::new(),
-        address_validation: Vec::new(),
-        proof_of_residency: Vec::new(),
-        driving_license_verification: Vec::new(),
-        extra: BTreeMap::new(),
-    };
-    let id_iv_ids: Vec<String> = [
-        &capabilities.usability[0].id,
-        &capabilities.usability[1].id,
-        &capabilities.image_checks[0].id,
-        &capabilities.extraction[0].id,
-        &capabilities.data_checks[0].id,
-        &capabilities.liveness[0].id,
-        &capabilities.similarity[0].id,
-    ]
-    .map(String::clone)
-    .to_vec();
-    let id_iv_kind = aggregate(verdicts.iter().filter(|v| v.executed()).map(|v| v.kind));
-    let step = |name: StepName, ids: Vec<String>, kind: Kind| {
-        let step_id = derived_id(&[&execution.id, "step", &name.to_string()]);
-        WorkflowStep {
-            decision: Some(decision(kind, &step_id)),
-            id: step_id,
-            name,
-            capability_ids: ids,
+            Verdict::PRECONDITION
         }
     };
-    let mut steps = vec![step(StepName::IdIv, id_iv_ids, id_iv_kind)];
+    let extraction = runs(Capability::Extraction).then_some(precondition(extracted));
+    let after_extraction = |capability| depending(extracted, None, capability);
+    let data_checks =
+        runs(Capability::DataChecks).then(|| after_extraction(Capability::DataChecks));
+    let classification = runs(Capability::Classification).then_some(precondition(id_usable));
+    let selfie_is_id = face.is_some_and(|f| id_parts.iter().any(|p| p.digest == f.digest));
+    let liveness = runs(Capability::Liveness).then(|| {
+        depending(
+            selfie_usable,
+            selfie_is_id.then_some("ID_USED_AS_SELFIE"),
+            Capability::Liveness,
+        )
+    });
+    let similarity = runs(Capability::Similarity).then(|| {
+        if id_usable && selfie_usable {
+            scenario.or(Capability::Similarity, Verdict::new(Kind::Passed, "MATCH"))
+        } else {
+            Verdict::PRECONDITION
+        }
+    });
+    let reference_face = scenario.stored_face || uploaded_facemap.is_some();
+    let authentication = runs(Capability::Authentication).then(|| {
+        depending(
+            selfie_usable && reference_face,
+            None,
+            Capability::Authentication,
+        )
+    });
 
-    if key == 10013 {
-        let watchlist = after_extraction(Capability::WatchlistScreening);
-        let address = after_extraction(Capability::AddressValidation);
-        let residency = after_extraction(Capability::ProofOfResidency);
-        let licence = if !extracted {
+    let data = data.as_ref();
+    let names: (fn(&PreparedData) -> bool, &'static str) = (
+        |d| filled(&d.first_name) && filled(&d.last_name),
+        "NOT_ENOUGH_DATA",
+    );
+    let address: (fn(&PreparedData) -> bool, &'static str) = (
+        |d| {
+            d.address.as_ref().is_some_and(|a| {
+                filled(&a.line1) && filled(&a.city) && filled(&a.postal_code) && filled(&a.country)
+            })
+        },
+        "NOT_ENOUGH_DATA",
+    );
+    let no_rule: fn(&PreparedData) -> Option<Verdict> = |_| None;
+    // The checks of the person's data run on the extracted ID where the workflow has one, else
+    // on the prepared data.
+    let person_check = |capability, needs, rule| {
+        if has_id {
+            after_extraction(capability)
+        } else {
+            data_verdict(scenario, capability, data, needs, rule, Verdict::OK)
+        }
+    };
+    let watchlist = runs(Capability::WatchlistScreening)
+        .then(|| person_check(Capability::WatchlistScreening, names, no_rule));
+    let address_validation = runs(Capability::AddressValidation)
+        .then(|| person_check(Capability::AddressValidation, address, no_rule));
+    let residency = runs(Capability::ProofOfResidency)
+        .then(|| person_check(Capability::ProofOfResidency, address, no_rule));
+    let licence = runs(Capability::DrivingLicenseVerification).then(|| {
+        if !has_id {
+            return data_verdict(
+                scenario,
+                Capability::DrivingLicenseVerification,
+                data,
+                (
+                    |d| {
+                        filled(&d.first_name)
+                            && filled(&d.last_name)
+                            && d.date_of_birth.is_some()
+                            && d.id.as_ref().is_some_and(|id| {
+                                filled(&id.id_number)
+                                    && id
+                                        .type_
+                                        .as_ref()
+                                        .is_some_and(|t| t.to_string() == "DRIVING_LICENSE")
+                            })
+                    },
+                    "VALIDATION_FAILED",
+                ),
+                |d| {
+                    (!address_in(d, "USA", "US"))
+                        .then_some(Verdict::new(Kind::NotExecuted, "UNSUPPORTED_COUNTRY"))
+                },
+                Verdict::OK,
+            );
+        }
+        if !extracted {
             Verdict::PRECONDITION
         } else if scenario
             .forced
@@ -580,62 +599,234 @@ pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
             Verdict::new(Kind::NotExecuted, "UNSUPPORTED_COUNTRY")
         } else {
             Verdict::OK
-        };
-        let digest = front.map_or([0u8; 32], |f| f.digest);
-        let search_id = u32::from_be_bytes([digest[4], digest[5], digest[6], digest[7]]);
-        capabilities.watchlist_screening = vec![WatchlistScreeningResult {
-            id: result_id("watchlistScreening", 0),
+        }
+    });
+    let cpf = runs(Capability::BraCpfValidation).then(|| {
+        data_verdict(
+            scenario,
+            Capability::BraCpfValidation,
+            data,
+            (
+                |d| {
+                    filled(&d.personal_number)
+                        && filled(&d.first_name)
+                        && filled(&d.last_name)
+                        && d.address.as_ref().is_some_and(|a| filled(&a.country))
+                },
+                "NOT_ENOUGH_DATA",
+            ),
+            |d| {
+                (!address_in(d, "BRA", "BR"))
+                    .then_some(Verdict::new(Kind::Warning, "UNSUPPORTED_COUNTRY"))
+            },
+            Verdict::OK,
+        )
+    });
+    let biometric = runs(Capability::BiometricVerification).then(|| {
+        if !selfie_usable || !data.is_some_and(|d| filled(&d.personal_number)) {
+            Verdict::PRECONDITION
+        } else {
+            scenario.or(
+                Capability::BiometricVerification,
+                Verdict::new(Kind::Passed, "LOW_RISK"),
+            )
+        }
+    });
+
+    let id = |category: CredentialCategory| {
+        execution
+            .credential_of(&category)
+            .map(|c| c.id.clone())
+            .unwrap_or_default()
+    };
+    let cred = |category: CredentialCategory| CapabilityCredential {
+        id: id(category.clone()),
+        category: Some(category),
+    };
+    let on_id = || vec![cred(CredentialCategory::Id)];
+    let on_selfie = || vec![cred(CredentialCategory::Selfie)];
+    let on_data = || vec![cred(CredentialCategory::Data)];
+    let on_person = || if has_id { on_id() } else { on_data() };
+    let result_id =
+        |name: &str, index: usize| derived_id(&[&execution.id, name, &index.to_string()]);
+    let simple = |capability: Capability, verdict: Verdict, credentials| CapabilityResult {
+        id: result_id(capability.name(), 0),
+        credentials,
+        decision: verdict.decision(),
+        data: serde_json::Map::new(),
+    };
+
+    let usability: Vec<CapabilityResult> = [
+        (usability_id, CredentialCategory::Id),
+        (usability_selfie, CredentialCategory::Selfie),
+        (usability_document, CredentialCategory::Document),
+    ]
+    .into_iter()
+    .filter_map(|(verdict, category)| Some((verdict?, category)))
+    .enumerate()
+    .map(|(index, (verdict, category))| CapabilityResult {
+        id: result_id("usability", index),
+        credentials: vec![cred(category)],
+        decision: verdict.decision(),
+        data: serde_json::Map::new(),
+    })
+    .collect();
+    let facemap_credential = execution.credential_of(&CredentialCategory::Facemap);
+    let facemap_href = facemap_credential
+        .map(|c| links.part(&execution.account_id, &c.id, PartClassifier::Facemap));
+    let age = specimen_age();
+    let face_result = |name: &str, verdict: Verdict| LivenessResult {
+        id: result_id(name, 0),
+        valid_face_map_for_authentication: verdict.usable().then(|| facemap_href.clone()).flatten(),
+        credentials: on_selfie(),
+        decision: verdict.decision(),
+        data: verdict.executed().then(|| LivenessData {
+            type_: Some(LivenessType::JumioStandard),
+            predicted_age: (name == "liveness").then_some(age),
+            age_confidence_range: (name == "liveness")
+                .then(|| format!("{}-{}", age - age % 10, age - age % 10 + 9)),
+        }),
+    };
+    let digest = front.map_or([0u8; 32], |f| f.digest);
+    let search_id = u32::from_be_bytes([digest[4], digest[5], digest[6], digest[7]]);
+    let capabilities = Capabilities {
+        usability,
+        image_checks: list(image_checks, |v| ImageChecksResult {
+            id: result_id("imageChecks", 0),
             credentials: on_id(),
-            decision: watchlist.decision(),
-            data: watchlist.executed().then(|| WatchlistScreeningData {
+            decision: v.decision(),
+            data: v.executed().then(|| ImageChecksData {
+                face_search_findings: Some(FaceSearchFindings {
+                    status: Some(FaceSearchStatus::Done),
+                    findings: Vec::new(),
+                }),
+            }),
+        }),
+        extraction: list(extraction, |v| ExtractionResult {
+            id: result_id("extraction", 0),
+            credentials: on_id(),
+            decision: v.decision(),
+            data: v.usable().then(|| specimen(execution, front)),
+        }),
+        data_checks: list(data_checks, |v| simple(Capability::DataChecks, v, on_id())),
+        liveness: list(liveness, |v| face_result("liveness", v)),
+        similarity: list(similarity, |v| SimilarityResult {
+            id: result_id("similarity", 0),
+            credentials: [on_id(), on_selfie()].concat(),
+            decision: v.decision(),
+            data: v.executed().then_some(SimilarityData {
+                similarity: Some(match v.kind {
+                    Kind::Passed => SimilarityOutcome::Match,
+                    Kind::Warning => SimilarityOutcome::NotPossible,
+                    _ => SimilarityOutcome::NotMatch,
+                }),
+            }),
+        }),
+        authentication: list(authentication, |v| face_result("authentication", v)),
+        watchlist_screening: list(watchlist, |v| WatchlistScreeningResult {
+            id: result_id("watchlistScreening", 0),
+            credentials: on_person(),
+            decision: v.decision(),
+            data: v.executed().then(|| WatchlistScreeningData {
                 search_date: Some(timestamp()),
                 search_id: Some(search_id.to_string()),
                 search_reference: Some(format!("sandbox-{search_id:08x}")),
                 search_result_url: None,
-                search_results: Some(if watchlist.kind == Kind::Warning {
-                    2
-                } else {
-                    0
-                }),
+                search_results: Some(if v.kind == Kind::Warning { 2 } else { 0 }),
                 search_status: Some(ScreeningSearchStatus::Success),
             }),
-        }];
-        capabilities.address_validation = vec![simple("addressValidation", address, on_id())];
-        capabilities.proof_of_residency = vec![simple("proofOfResidency", residency, on_id())];
-        capabilities.driving_license_verification =
-            vec![simple("drivingLicenseVerification", licence, on_id())];
-        let screening_kind = aggregate([watchlist].iter().filter(|v| v.executed()).map(|v| v.kind));
-        let address_kind = aggregate(
-            [address, residency]
-                .iter()
-                .filter(|v| v.executed())
-                .map(|v| v.kind),
-        );
-        let licence_kind = aggregate([licence].iter().filter(|v| v.executed()).map(|v| v.kind));
-        steps.push(step(
-            StepName::Screening,
-            vec![capabilities.watchlist_screening[0].id.clone()],
-            screening_kind,
-        ));
-        steps.push(step(
-            StepName::AddressVerification,
-            vec![
-                capabilities.address_validation[0].id.clone(),
-                capabilities.proof_of_residency[0].id.clone(),
-            ],
-            address_kind,
-        ));
-        steps.push(step(
-            StepName::DlVerification,
-            vec![capabilities.driving_license_verification[0].id.clone()],
-            licence_kind,
-        ));
-        verdicts.extend([watchlist, address, residency, licence]);
-    }
+        }),
+        address_validation: list(address_validation, |v| {
+            simple(Capability::AddressValidation, v, on_person())
+        }),
+        proof_of_residency: list(residency, |v| {
+            simple(Capability::ProofOfResidency, v, on_person())
+        }),
+        driving_license_verification: list(licence, |v| {
+            simple(Capability::DrivingLicenseVerification, v, on_person())
+        }),
+        bra_cpf_validation: list(cpf, |v| simple(Capability::BraCpfValidation, v, on_data())),
+        biometric_verification: list(biometric, |v| {
+            simple(
+                Capability::BiometricVerification,
+                v,
+                [on_selfie(), on_data()].concat(),
+            )
+        }),
+        classification: list(classification, |v| ClassificationResult {
+            id: result_id("classification", 0),
+            credentials: on_id(),
+            decision: v.decision(),
+            data: v.executed().then(|| classified(execution)),
+        }),
+        extra: BTreeMap::new(),
+    };
 
-    let overall = aggregate(verdicts.iter().filter(|v| v.executed()).map(|v| v.kind));
-    let facemap = match (liveness.usable(), face) {
-        (true, Some(face)) => {
+    // Every verdict with the ids of its results, by capability.
+    let verdicts: Vec<(Capability, Verdict)> = [
+        (Capability::Usability, usability_id),
+        (Capability::Usability, usability_selfie),
+        (Capability::Usability, usability_document),
+        (Capability::ImageChecks, image_checks),
+        (Capability::Extraction, extraction),
+        (Capability::DataChecks, data_checks),
+        (Capability::Liveness, liveness),
+        (Capability::Similarity, similarity),
+        (Capability::Authentication, authentication),
+        (Capability::WatchlistScreening, watchlist),
+        (Capability::AddressValidation, address_validation),
+        (Capability::ProofOfResidency, residency),
+        (Capability::DrivingLicenseVerification, licence),
+        (Capability::BraCpfValidation, cpf),
+        (Capability::BiometricVerification, biometric),
+        (Capability::Classification, classification),
+    ]
+    .into_iter()
+    .filter_map(|(capability, verdict)| Some((capability, verdict?)))
+    .collect();
+    let result_ids = |capability: Capability| -> Vec<String> {
+        let count = verdicts.iter().filter(|(c, _)| *c == capability).count();
+        (0..count)
+            .map(|index| result_id(capability.name(), index))
+            .collect()
+    };
+    let kind_of = |of: &[Capability]| {
+        aggregate(
+            verdicts
+                .iter()
+                .filter(|(c, v)| of.contains(c) && v.executed())
+                .map(|(_, v)| v.kind),
+        )
+    };
+    let steps = workflow
+        .steps()
+        .into_iter()
+        .map(|(name, capabilities)| {
+            let step_id = derived_id(&[&execution.id, "step", &name.to_string()]);
+            WorkflowStep {
+                decision: Some(decision(kind_of(&capabilities), &step_id)),
+                id: step_id,
+                name,
+                capability_ids: capabilities.iter().flat_map(|c| result_ids(*c)).collect(),
+            }
+        })
+        .collect();
+
+    // The worst executed verdict; when nothing but usability could run, the workflow failed
+    // (as in Jumio's 10008 example: REJECTED with its only capability NOT_EXECUTED).
+    let mut overall = aggregate(
+        verdicts
+            .iter()
+            .filter(|(_, v)| v.executed())
+            .map(|(_, v)| v.kind),
+    );
+    let checks = verdicts.iter().filter(|(c, _)| *c != Capability::Usability);
+    if checks.clone().count() > 0 && !checks.clone().any(|(_, v)| v.executed()) {
+        overall = Kind::Rejected;
+    }
+    let face_map_made = liveness.or(authentication).is_some_and(Verdict::usable);
+    let facemap = match (face_map_made, face, uploaded_facemap) {
+        (true, Some(face), None) => {
             let mut bytes = b"JUMIO-SANDBOX-FACEMAP\n".to_vec();
             bytes.extend_from_slice(&Sha256::digest(face.digest));
             let digest: [u8; 32] = Sha256::digest(&bytes).into();
@@ -659,7 +850,57 @@ pub(crate) fn evaluate(execution: &Execution, links: &Links<'_>) -> Outcome {
     }
 }
 
+/// The result of a capability the workflow runs (none when it does not run).
+fn list<T>(verdict: Option<Verdict>, build: impl FnOnce(Verdict) -> T) -> Vec<T> {
+    verdict.map(build).into_iter().collect()
+}
+
+/// The classification of the ID the filter asks for.
+fn classified(execution: &Execution) -> ClassificationData {
+    let (type_, sub_type, _) = document_kind(&execution.document.document_type, 0);
+    let country = execution.document.country.clone();
+    ClassificationData {
+        printed_document_name: Some(format!("SPECIMEN {}", execution.document.document_type)),
+        state: (country == "USA").then(|| "IL".to_owned()),
+        country: Some(country),
+        type_: Some(type_),
+        sub_type: Some(sub_type),
+        first_issue_date: Some("2016-01-01".to_owned()),
+        last_issue_date: None,
+    }
+}
+
 const SPECIMEN_BIRTH: (i32, u32, u32) = (1990, 1, 1);
+
+/// The extracted type, subtype and a document number (from `serial`) of a document type of the
+/// ID filter.
+fn document_kind(
+    document_type: &str,
+    serial: u32,
+) -> (ExtractedDocumentType, ExtractedDocumentSubType, String) {
+    match document_type {
+        "PASSPORT" => (
+            ExtractedDocumentType::Passport,
+            ExtractedDocumentSubType::EPassport,
+            format!("P{serial:08}"),
+        ),
+        "ID_CARD" => (
+            ExtractedDocumentType::IdCard,
+            ExtractedDocumentSubType::NationalId,
+            format!("ID{:07}", serial % 10_000_000),
+        ),
+        "VISA" => (
+            ExtractedDocumentType::Visa,
+            ExtractedDocumentSubType::Visa,
+            format!("V{serial:08}"),
+        ),
+        _ => (
+            ExtractedDocumentType::DrivingLicense,
+            ExtractedDocumentSubType::RegularDrivingLicense,
+            format!("D{:07}", serial % 10_000_000),
+        ),
+    }
+}
 
 fn specimen_age() -> i32 {
     let today = chrono::Utc::now().date_naive();
@@ -683,28 +924,7 @@ fn specimen(execution: &Execution, front: Option<&StoredPart>) -> ExtractedData 
     let country = execution.document.country.clone();
     let digest = front.map_or([0u8; 32], |f| f.digest);
     let serial = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 100_000_000;
-    let (type_, sub_type, number) = match document_type {
-        "PASSPORT" => (
-            ExtractedDocumentType::Passport,
-            ExtractedDocumentSubType::EPassport,
-            format!("P{serial:08}"),
-        ),
-        "ID_CARD" => (
-            ExtractedDocumentType::IdCard,
-            ExtractedDocumentSubType::NationalId,
-            format!("ID{:07}", serial % 10_000_000),
-        ),
-        "VISA" => (
-            ExtractedDocumentType::Visa,
-            ExtractedDocumentSubType::Visa,
-            format!("V{serial:08}"),
-        ),
-        _ => (
-            ExtractedDocumentType::DrivingLicense,
-            ExtractedDocumentSubType::RegularDrivingLicense,
-            format!("D{:07}", serial % 10_000_000),
-        ),
-    };
+    let (type_, sub_type, number) = document_kind(document_type, serial);
     let usa = country == "USA";
     let (year, month, day) = SPECIMEN_BIRTH;
     let birth = NaiveDate::from_ymd_opt(year, month, day).expect("valid specimen date");

@@ -17,6 +17,7 @@ use super::links::Links;
 use super::rate_limits::RateLimiter;
 use super::scenarios::{self, Scenario};
 use super::store::{self, StatusChange};
+use super::workflows::Workflows;
 
 /// The store of this sandbox: its executions keep their parsed scenario.
 pub(crate) type Store = store::Store<Scenario>;
@@ -34,6 +35,7 @@ atomic_counters! {
         accounts_evicted,
         callbacks_delivered,
         callbacks_failed,
+        rate_limited,
     }
 }
 
@@ -47,6 +49,8 @@ pub(crate) struct AppState {
     pub faults: Faults,
     /// The requests of the current rate-limit windows.
     pub rate_limiter: RateLimiter,
+    /// The workflows it runs.
+    pub workflows: Workflows,
     store: Mutex<Store>,
     callbacks: callback::Sender,
 }
@@ -59,6 +63,7 @@ impl AppState {
     ) -> Self {
         Self {
             faults: Faults::new(config.faults.clone()),
+            workflows: Workflows::new(&config.workflows, config.strict_workflows),
             config,
             base_url,
             signer: Signer::random(),

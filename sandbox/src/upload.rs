@@ -27,35 +27,29 @@ use jumio_kyx::generated::types::{
     WorkflowExecutionReference, WorkflowStatus,
 };
 use jumio_kyx::limits::image::MAX_BYTES;
+use jumio_kyx::workflows;
 
-/// Largest request body of an upload: a bit over Jumio's largest image, so that a larger file
+/// Largest document (JPEG, PNG or PDF) or face map Jumio takes in one upload.
+pub(crate) const DOCUMENT_MAX_BYTES: u64 = 15 * 1024 * 1024;
+
+/// Largest request body of an upload: a bit over Jumio's largest document, so that a larger file
 /// gets a precise `400` naming its size instead of a cut-off stream.
-pub(crate) const BODY_LIMIT: usize = MAX_BYTES as usize + 2 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = DOCUMENT_MAX_BYTES as usize + 2 * 1024 * 1024;
 
-/// The classifiers that can be uploaded to a credential of `category` over the API: FRONT and
-/// BACK of an ID, FACE of a SELFIE. FACEMAP credentials are captured by the SDK and Web clients;
-/// the sandbox's workflows have no others.
-pub(crate) fn upload_classifiers(category: &CredentialCategory) -> &'static [UploadClassifier] {
-    match category {
-        CredentialCategory::Id => &[UploadClassifier::Front, UploadClassifier::Back],
-        CredentialCategory::Selfie => &[UploadClassifier::Face],
-        _ => &[],
-    }
-}
-
-/// The upload links of a credential, keyed as in `api.parts` (`front`, `back`, `face`).
+/// The upload links of a credential the API channel acquires, keyed as in `api.parts` (`front`,
+/// `back`, `face`, `prepared_data`, `document`, `facemap`): the parts of
+/// `jumio_kyx::workflows::api_parts`.
 pub(crate) fn part_links(
     links: &Links<'_>,
     account: &str,
     execution: &str,
     credential: &Credential,
 ) -> Vec<(String, String)> {
-    upload_classifiers(&credential.category)
+    workflows::api_parts(&credential.category)
         .iter()
         .map(|classifier| {
-            let key = classifier.to_string().to_ascii_lowercase();
             (
-                key,
+                classifier.to_ascii_lowercase(),
                 links.upload(account, execution, &credential.id, classifier),
             )
         })
@@ -150,7 +144,12 @@ pub(crate) async fn upload_part(
             format!("`{name}` is not an upload classifier; use FRONT, BACK, FACE or FACEMAP"),
         )
     })?;
-    fits(call.credential(&app, &call.open(&app))?, classifier)?;
+    {
+        let store = call.open(&app);
+        let credential = call.credential(&app, &store)?;
+        let execution = call.execution(&app, &store)?;
+        fits(execution, credential, classifier)?;
+    }
 
     let mut multipart = multipart.map_err(|rejection| {
         ApiError::bad_request(format!(
@@ -158,39 +157,23 @@ pub(crate) async fn upload_part(
             rejection.body_text()
         ))
     })?;
-    let part = stored_part(read_file(&mut multipart).await?)?;
+    let file = read_file(&mut multipart).await?;
+    let part = match classifier {
+        UploadClassifier::Document => document_part(file)?,
+        UploadClassifier::Facemap => binary_part(file)?,
+        _ => stored_part(file)?,
+    };
     let (part_id, size) = (part.id.clone(), part.bytes.len());
-
+    let response = store_part(
+        &app,
+        &call,
+        PartClassifier::from(classifier.to_string()),
+        part,
+        Some(part_id),
+    )?;
     let ChannelIds {
         account, execution, ..
     } = &call.path;
-    let response = {
-        let mut store = call.open(&app);
-        call.credential(&app, &store)?;
-        let evicted = store
-            .store_part(
-                (account, execution, call.credential_id()),
-                PartClassifier::from(classifier.to_string()),
-                part,
-                app.config.bounds().max_bytes,
-                Instant::now(),
-            )
-            .map_err(|_| {
-                ApiError::bad_field(
-                    "file",
-                    format!(
-                        "the sandbox keeps at most {} of images and this upload does not fit",
-                        megabytes(app.config.max_stored_bytes as u64)
-                    ),
-                )
-            })?;
-        counters::add(&app.counters.accounts_evicted, evicted);
-        let stored = store.execution_mut(account, execution).ok_or_else(|| {
-            ApiError::not_found(format!("workflow execution {execution} does not exist"))
-        })?;
-        stored.started_at.get_or_insert_with(timestamp);
-        upload_response(&app, stored, call.credential_id(), Some(part_id))
-    };
     counters::add(&app.counters.parts_uploaded, 1);
     tracing::debug!(
         %account,
@@ -202,8 +185,53 @@ pub(crate) async fn upload_part(
     Ok(Json(response))
 }
 
-/// The classifier must belong to the credential: FRONT or BACK of an ID, FACE of a SELFIE.
-fn fits(credential: &Credential, classifier: UploadClassifier) -> Result<(), ApiError> {
+/// Stores `part` as part `classifier` of the call's credential, evicting finished accounts when
+/// the store is full, and returns the upload answer (with `part_id` as the part's id when given).
+fn store_part(
+    app: &AppState,
+    call: &ChannelCall,
+    classifier: PartClassifier,
+    part: StoredPart,
+    part_id: Option<String>,
+) -> Result<UploadResponse, ApiError> {
+    let ChannelIds {
+        account, execution, ..
+    } = &call.path;
+    let mut store = call.open(app);
+    call.credential(app, &store)?;
+    let evicted = store
+        .store_part(
+            (account, execution, call.credential_id()),
+            classifier,
+            part,
+            app.config.bounds().max_bytes,
+            Instant::now(),
+        )
+        .map_err(|_| {
+            ApiError::bad_field(
+                "file",
+                format!(
+                    "the sandbox keeps at most {} of images and this upload does not fit",
+                    megabytes(app.config.max_stored_bytes as u64)
+                ),
+            )
+        })?;
+    counters::add(&app.counters.accounts_evicted, evicted);
+    let stored = store.execution_mut(account, execution).ok_or_else(|| {
+        ApiError::not_found(format!("workflow execution {execution} does not exist"))
+    })?;
+    stored.started_at.get_or_insert_with(timestamp);
+    Ok(upload_response(app, stored, call.credential_id(), part_id))
+}
+
+/// The classifier must belong to the credential (FRONT or BACK of an ID, FACE of a SELFIE,
+/// DOCUMENT of a document, FACEMAP of a face map), and the workflow must let the API channel
+/// acquire it.
+fn fits(
+    execution: &Execution,
+    credential: &Credential,
+    classifier: UploadClassifier,
+) -> Result<(), ApiError> {
     if credential.linked {
         return Err(ApiError::bad_field(
             "credentialId",
@@ -211,17 +239,27 @@ fn fits(credential: &Credential, classifier: UploadClassifier) -> Result<(), Api
         ));
     }
     let category = &credential.category;
-    let allowed = upload_classifiers(category);
-    if allowed.contains(&classifier) {
+    let api = execution
+        .scenario
+        .workflow
+        .credential(category)
+        .is_some_and(|c| c.api());
+    let allowed: Vec<&str> = workflows::api_parts(category)
+        .iter()
+        .copied()
+        .filter(|part| *part != "PREPARED_DATA")
+        .collect();
+    let name = classifier.to_string();
+    if api && allowed.contains(&name.as_str()) {
         return Ok(());
     }
-    let detail = if allowed.is_empty() {
+    let detail = if !api || allowed.is_empty() {
         format!(
-            "{category} credentials cannot be uploaded through the API; they are captured by the \
-             SDK and Web clients"
+            "{category} credentials of workflow {} cannot be uploaded through the API; they are \
+             captured by the SDK and Web clients",
+            execution.definition_key
         )
     } else {
-        let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
         format!(
             "{classifier} does not fit a {category} credential; upload {}",
             allowed.join(" or ")
@@ -298,6 +336,43 @@ fn stored_part(bytes: Bytes) -> Result<StoredPart, ApiError> {
     })
 }
 
+/// A document Jumio accepts: a JPEG or PNG image as the ID images are checked, or a PDF; at most
+/// 15 MB.
+fn document_part(bytes: Bytes) -> Result<StoredPart, ApiError> {
+    if !bytes.starts_with(b"%PDF-") {
+        return stored_part(bytes);
+    }
+    let mut part = binary_part(bytes)?;
+    part.content_type = "application/pdf";
+    Ok(part)
+}
+
+/// A binary part (a PDF, a face map) of at most 15 MB.
+fn binary_part(bytes: Bytes) -> Result<StoredPart, ApiError> {
+    if bytes.len() as u64 > DOCUMENT_MAX_BYTES {
+        return Err(ApiError::bad_field(
+            "file",
+            format!(
+                "file is {}; Jumio accepts at most {}",
+                megabytes(bytes.len() as u64),
+                megabytes(DOCUMENT_MAX_BYTES)
+            ),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::bad_field("file", "file is empty"));
+    }
+    Ok(StoredPart {
+        id: uuid::Uuid::new_v4().to_string(),
+        digest: Sha256::digest(&bytes).into(),
+        content_type: "application/octet-stream",
+        width: 0,
+        height: 0,
+        marked_blurred: false,
+        bytes,
+    })
+}
+
 fn upload_response(
     app: &AppState,
     execution: &Execution,
@@ -335,9 +410,9 @@ fn upload_response(
     }
 }
 
-/// `POST .../credentials/{credentialId}/parts/PREPARED_DATA`: only DATA credentials take prepared
-/// data, and the sandbox's workflows have none; the request is checked all the same, so a client
-/// sees the errors it would get.
+/// `POST .../credentials/{credentialId}/parts/PREPARED_DATA`: the prepared data of a DATA
+/// credential, checked by Jumio's documented formats (`jumio_kyx::prepared_data::check`) and
+/// stored as its `PREPARED_DATA` part.
 pub(crate) async fn upload_prepared_data(
     State(app): State<Arc<AppState>>,
     call: ChannelCall,
@@ -346,18 +421,34 @@ pub(crate) async fn upload_prepared_data(
     let category = call.credential(&app, &call.open(&app))?.category.clone();
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
-    serde_path_to_error::deserialize::<_, PreparedData>(&value).map_err(|error| {
+    let data = serde_path_to_error::deserialize::<_, PreparedData>(&value).map_err(|error| {
         let field = error.path().to_string();
         ApiError::bad_field(&field, format!("{field}: {}", error.inner()))
     })?;
-    Err(ApiError::bad_field(
-        "credentialId",
-        format!(
-            "credential {} is a {category} credential; prepared data is uploaded to DATA \
-             credentials, which workflows 10011 and 10013 do not have",
-            call.credential_id()
-        ),
-    ))
+    if category != CredentialCategory::Data {
+        return Err(ApiError::bad_field(
+            "credentialId",
+            format!(
+                "credential {} is a {category} credential; prepared data is uploaded to DATA \
+                 credentials",
+                call.credential_id()
+            ),
+        ));
+    }
+    jumio_kyx::prepared_data::check(&data)?;
+    let bytes = Bytes::from(serde_json::to_vec(&data).expect("prepared data serialises"));
+    let part = StoredPart {
+        id: uuid::Uuid::new_v4().to_string(),
+        digest: Sha256::digest(&bytes).into(),
+        content_type: "application/json",
+        width: 0,
+        height: 0,
+        marked_blurred: false,
+        bytes,
+    };
+    let response = store_part(&app, &call, PartClassifier::PreparedData, part, None)?;
+    counters::add(&app.counters.parts_uploaded, 1);
+    Ok(Json(response))
 }
 
 /// `PUT .../workflow-executions/{workflowExecutionId}`: ends the acquisition and starts processing.
@@ -389,14 +480,24 @@ pub(crate) async fn finalize(
             return Ok(answer);
         }
         ensure_initiated(found)?;
-        let missing: Vec<String> = [
-            (CredentialCategory::Id, PartClassifier::Front),
-            (CredentialCategory::Selfie, PartClassifier::Face),
-        ]
-        .iter()
-        .filter(|(category, classifier)| found.part(category, classifier).is_none())
-        .map(|(category, classifier)| format!("{category} {classifier}"))
-        .collect();
+        // Every credential the API channel acquires needs its first part; linked ones have theirs.
+        let missing: Vec<String> = found
+            .credentials
+            .iter()
+            .filter(|c| {
+                !c.linked
+                    && found
+                        .scenario
+                        .workflow
+                        .credential(&c.category)
+                        .is_some_and(|d| d.api())
+            })
+            .filter_map(|c| {
+                let required = workflows::required_part(&c.category)?;
+                let classifier = PartClassifier::from(required);
+                (!c.parts.contains_key(&classifier)).then(|| format!("{} {required}", c.category))
+            })
+            .collect();
         if let Some(first) = missing.first() {
             return Err(ApiError::bad_field(
                 first.clone(),

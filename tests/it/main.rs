@@ -18,3 +18,4 @@ mod pacing;
 mod properties;
 mod resilience;
 mod spec_examples;
+mod workflows;

@@ -141,3 +141,96 @@ async fn twenty_concurrent_creations_keep_to_the_rate_limit_without_a_429() {
     );
     assert!(violations > 0, "the mock enforces its limit");
 }
+
+/// Concurrent `verify` calls against the sandbox enforcing Jumio's default limits (5 initiations
+/// and 75 retrievals per 5 s, 10 token requests per second) on a client paced to the same
+/// defaults: every call completes, the sandbox answers no 429, and the initiations run at about
+/// the allowed rate. The figure is printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_verify_calls_meet_the_sandboxs_rate_limits_without_a_429() {
+    use jumio_kyx_sandbox::{RateLimits as SandboxLimits, SandboxConfig};
+    use jumio_kyx_test_support::flow;
+
+    const VERIFIES: usize = 10;
+    let sandbox = flow::start(SandboxConfig {
+        rate_limits: Some(SandboxLimits::jumio()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = flow::client_builder(&sandbox)
+        .rate_limits(RateLimits::default())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..VERIFIES {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("limited-{i}"));
+            client
+                .verify(&request, flow::images(), flow::wait(), |_| {})
+                .await
+        }));
+    }
+    let mut decisions = Vec::new();
+    for task in tasks {
+        let result = task.await.unwrap().expect("verify within the rate limits");
+        decisions.push(result.decision_type().to_string());
+    }
+    let elapsed = started.elapsed();
+    let stats = sandbox.stats();
+    let initiations = Rate::new(5, Duration::from_secs(5));
+    // The first window's five start at once; the rate is that of the calls after them.
+    let achieved = (VERIFIES - 5) as f64 / elapsed.as_secs_f64();
+    println!(
+        "{VERIFIES} concurrent verify calls, sandbox enforcing 5 initiations and 75 retrievals per \
+         5 s: all {} in {elapsed:.2?}; initiations after the first window at {achieved:.2}/s \
+         (allowed {:.2}/s); {} × 429 from the sandbox, {} token request(s)",
+        if decisions.iter().all(|d| d == "PASSED") {
+            "PASSED"
+        } else {
+            "completed"
+        },
+        initiations.per_second(),
+        stats.rate_limited,
+        stats.token_requests,
+    );
+    assert!(decisions.iter().all(|d| d == "PASSED"), "{decisions:?}");
+    assert_eq!(
+        stats.rate_limited, 0,
+        "the sandbox refused a request over a limit"
+    );
+    assert_eq!(stats.accounts_created, VERIFIES as u64);
+    // Ten initiations at five per window: the second five wait one window, not much more.
+    assert!(elapsed >= Duration::from_secs(5), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(9), "{elapsed:?}");
+}
+
+/// The same burst with the client not paced: the sandbox refuses initiations over its limit, so
+/// the test above measures the pacing, not a lenient sandbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpaced_creations_meet_the_sandboxs_429() {
+    use jumio_kyx_sandbox::{RateLimits as SandboxLimits, SandboxConfig};
+    use jumio_kyx_test_support::flow;
+
+    let sandbox = flow::start(SandboxConfig {
+        rate_limits: Some(SandboxLimits::jumio()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = flow::client_builder(&sandbox)
+        .rate_limits(RateLimits::none())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut refused = 0;
+    for i in 0..8 {
+        let request = WorkflowRequest::new(Workflow::IdAndIdentity, format!("unpaced-{i}"));
+        if let Err(error) = client.create_account(&request).await {
+            assert_eq!(error.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 3, "5 of 8 fit in the window");
+    assert_eq!(sandbox.stats().rate_limited, 3);
+}

@@ -366,7 +366,8 @@ mod tests {
             ),
             Some("uploadPreparedData")
         );
-        assert_eq!(id(Method::GET, "/api/v1/accounts/a1"), None);
+        assert_eq!(id(Method::GET, "/api/v1/accounts/a1"), Some("getAccount"));
+        assert_eq!(id(Method::POST, "/api/v1/accounts/a1"), None);
         assert_eq!(
             id(Method::GET, "/api/v1/accounts//workflow-executions/w1"),
             None

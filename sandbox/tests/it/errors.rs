@@ -57,8 +57,8 @@ async fn token_endpoint_rejects_wrong_credentials_and_grants() {
             "another grant",
             Some((id, secret)),
             (form, "grant_type=password"),
-            StatusCode::UNAUTHORIZED,
-            None,
+            StatusCode::BAD_REQUEST,
+            Some("grant_type"),
             "client_credentials",
         ),
         (
@@ -367,12 +367,12 @@ async fn invalid_account_requests_name_the_field_and_create_nothing() {
         (
             with("/workflowDefinition/key", Some(json!(10014))),
             "workflowDefinition.key",
-            "10011",
+            "existing account",
         ),
         (
-            with("/workflowDefinition/key", Some(json!("10011"))),
+            with("/workflowDefinition/key", Some(json!("ten"))),
             "workflowDefinition.key",
-            "invalid type",
+            "not a workflow key",
         ),
         (
             with(
@@ -982,7 +982,7 @@ async fn faults_name_the_operation_of_the_route_and_spare_the_rest() {
         (Method::GET, "/".to_owned(), None),
         (Method::GET, "/oauth2/token".to_owned(), None),
         (Method::POST, "/api/v1/accounts/".to_owned(), None),
-        (Method::GET, "/api/v1/accounts/a".to_owned(), None),
+        (Method::PATCH, "/api/v1/accounts/a".to_owned(), None),
         (Method::GET, "/nothing".to_owned(), None),
     ];
     for (method, path, operation) in &cases {

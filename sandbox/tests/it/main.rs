@@ -11,3 +11,4 @@ mod fixtures;
 mod flow;
 mod lifecycle;
 mod scenarios;
+mod workflows;
