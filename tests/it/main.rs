@@ -12,5 +12,6 @@ mod image_checks;
 mod jumio_docs;
 mod module_graph;
 mod properties;
+mod redaction;
 mod resilience;
 mod spec_examples;
