@@ -106,7 +106,10 @@ pub fn redact_debug(
         .map(|(name, which)| match which {
             Redacted::Whole => format!("{name}: everything"),
             Redacted::Fields(fields) => {
-                format!("{name}: {}", fields.iter().cloned().collect::<Vec<_>>().join(", "))
+                format!(
+                    "{name}: {}",
+                    fields.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
             }
         })
         .collect();
@@ -255,14 +258,13 @@ fn json_name(field: &syn::Field) -> Option<String> {
         attr.parse_nested_meta(|meta| {
             if meta.input.peek(syn::Token![=]) {
                 let value: syn::Expr = meta.value()?.parse()?;
-                if meta.path.is_ident("rename") {
-                    if let syn::Expr::Lit(syn::ExprLit {
+                if meta.path.is_ident("rename")
+                    && let syn::Expr::Lit(syn::ExprLit {
                         lit: syn::Lit::Str(s),
                         ..
                     }) = value
-                    {
-                        rename = Some(s.value());
-                    }
+                {
+                    rename = Some(s.value());
                 }
             }
             Ok(())
@@ -277,7 +279,11 @@ fn field_ident_name(ident: &syn::Ident) -> String {
 }
 
 fn field_name(field: &syn::Field) -> String {
-    field.ident.as_ref().map(field_ident_name).unwrap_or_default()
+    field
+        .ident
+        .as_ref()
+        .map(field_ident_name)
+        .unwrap_or_default()
 }
 
 /// Every identifier in a type (`Option<Vec<Foo>>` → Option, Vec, Foo).
@@ -303,7 +309,7 @@ fn remove_derived_debug(attrs: &mut [syn::Attribute], ident: &syn::Ident) {
             .unwrap_or_else(|e| panic!("derive of {ident} does not parse: {e}"));
         let kept = derives
             .into_iter()
-            .filter(|path| !path.segments.last().is_some_and(|s| s.ident == "Debug"));
+            .filter(|path| path.segments.last().is_none_or(|s| s.ident != "Debug"));
         *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
     }
 }

@@ -284,7 +284,10 @@ impl fmt::Debug for WorkflowRequest {
         f.debug_struct("WorkflowRequest")
             .field("workflow", &self.workflow)
             .field("customer_internal_reference", &redacted)
-            .field("user_reference", &self.user_reference.as_ref().map(|_| redacted))
+            .field(
+                "user_reference",
+                &self.user_reference.as_ref().map(|_| redacted),
+            )
             .field("reporting_criteria", &self.reporting_criteria)
             .field("callback_url", &self.callback_url)
             .field("token_lifetime", &self.token_lifetime)

@@ -144,7 +144,9 @@ impl Instances {
         }
         let marker = 7_300_000 + self.next();
         assert!(
-            schema["maximum"].as_f64().is_none_or(|max| f64::from(marker) <= max),
+            schema["maximum"]
+                .as_f64()
+                .is_none_or(|max| f64::from(marker) <= max),
             "{place}: no marker fits the schema {schema}; extend this test"
         );
         self.secrets.push(marker.to_string());
@@ -229,7 +231,9 @@ fn verification_result_debug_prints_no_sensitive_value() {
     let details: types::WorkflowExecutionDetails =
         serde_json::from_value(value).expect("details deserialise");
     let result = VerificationResult::from(details);
-    let extracted = result.extracted().expect("the built details carry extracted data");
+    let extracted = result
+        .extracted()
+        .expect("the built details carry extracted data");
     for text in [
         format!("{result:?}"),
         format!("{:?}", result.details()),
@@ -249,7 +253,8 @@ async fn session_and_result_debug_print_no_sensitive_value() {
 
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let request = WorkflowRequest::new(Workflow::IdAndIdentity, "ZQSREF001X").user_reference("ZQSUSER002X");
+    let request =
+        WorkflowRequest::new(Workflow::IdAndIdentity, "ZQSREF001X").user_reference("ZQSUSER002X");
     let mut session = client.create_account(&request).await.expect("create");
     let mut secrets = vec!["ZQSREF001X".to_owned(), "ZQSUSER002X".to_owned()];
     secrets.extend(session.web_href().map(str::to_owned));
