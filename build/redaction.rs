@@ -86,7 +86,7 @@ fn find_mark(value: &Value, place: String) -> Option<String> {
 }
 
 /// The sensitive fields of one generated type.
-enum Redacted {
+enum Sensitive {
     /// Every field, or the whole value of a newtype or enum.
     Whole,
     Fields(BTreeSet<String>),
@@ -104,8 +104,8 @@ pub fn redact_debug(
     let summary = redacted
         .iter()
         .map(|(name, which)| match which {
-            Redacted::Whole => format!("{name}: everything"),
-            Redacted::Fields(fields) => {
+            Sensitive::Whole => format!("{name}: everything"),
+            Sensitive::Fields(fields) => {
                 format!(
                     "{name}: {}",
                     fields.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -170,21 +170,8 @@ fn redacted_types(
     types: &[syn::Item],
     marks: &Marks,
     component_schemas: &[String],
-) -> BTreeMap<String, Redacted> {
-    let structs: BTreeSet<String> = types
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let enums: BTreeSet<String> = types
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+) -> BTreeMap<String, Sensitive> {
+    let (structs, enums) = struct_and_enum_names(types);
     let named_fields = |name: &str| -> Vec<&syn::Field> {
         types
             .iter()
@@ -201,7 +188,7 @@ fn redacted_types(
             structs.contains(schema) || enums.contains(schema),
             "schema {schema} is marked {MARK} but has no generated type of that name"
         );
-        redacted.insert(schema.clone(), Redacted::Whole);
+        redacted.insert(schema.clone(), Sensitive::Whole);
     }
     for (schema, properties) in &marks.properties {
         let fields = named_fields(schema);
@@ -219,7 +206,7 @@ fn redacted_types(
             .collect();
         redacted
             .entry(schema.clone())
-            .or_insert(Redacted::Fields(names));
+            .or_insert(Sensitive::Fields(names));
     }
 
     // The structs generated inline for sensitive fields (newtypes of constrained strings, inline
@@ -232,8 +219,8 @@ fn redacted_types(
                 named_fields(name)
                     .into_iter()
                     .filter(|f| match which {
-                        Redacted::Whole => true,
-                        Redacted::Fields(names) => names.contains(&field_name(f)),
+                        Sensitive::Whole => true,
+                        Sensitive::Fields(names) => names.contains(&field_name(f)),
                     })
                     .flat_map(|f| type_idents(&f.ty))
                     .collect::<Vec<_>>()
@@ -247,7 +234,7 @@ fn redacted_types(
         if inline.is_empty() {
             return redacted;
         }
-        redacted.extend(inline.into_iter().map(|name| (name, Redacted::Whole)));
+        redacted.extend(inline.into_iter().map(|name| (name, Sensitive::Whole)));
     }
 }
 
@@ -319,7 +306,7 @@ fn remove_derived_debug(attrs: &mut [syn::Attribute], ident: &syn::Ident) {
 fn debug_impl(
     ident: &syn::Ident,
     fields: Option<&syn::Fields>,
-    which: &Redacted,
+    which: &Sensitive,
     redacted: &TokenStream,
     builder: bool,
 ) -> TokenStream {
@@ -330,8 +317,8 @@ fn debug_impl(
                 let member = field.ident.as_ref().expect("named field");
                 let label = field_ident_name(member);
                 let sensitive = match which {
-                    Redacted::Whole => true,
-                    Redacted::Fields(names) => names.contains(&label),
+                    Sensitive::Whole => true,
+                    Sensitive::Fields(names) => names.contains(&label),
                 };
                 let value = match (sensitive, builder) {
                     (false, _) => quote!(&self.#member),
@@ -386,6 +373,19 @@ fn is_option(ty: &syn::Type, builder: bool) -> bool {
     matches!(outer(&ty), Some((name, _)) if name == "Option")
 }
 
+/// The names of the structs and those of the enums among `items`.
+fn struct_and_enum_names(items: &[syn::Item]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut structs, mut enums) = (BTreeSet::new(), BTreeSet::new());
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => structs.insert(s.ident.to_string()),
+            syn::Item::Enum(e) => enums.insert(e.ident.to_string()),
+            _ => false,
+        };
+    }
+    (structs, enums)
+}
+
 fn items_of_mut<'a>(items: &'a mut [syn::Item], module: &str) -> &'a mut Vec<syn::Item> {
     items
         .iter_mut()
@@ -407,14 +407,9 @@ fn parse_items(tokens: TokenStream) -> Vec<syn::Item> {
 /// generated inline (so that a redacted newtype is printed on its own too).
 pub fn schema_debug(file: &syn::File, component_types: &[String]) -> String {
     let types = items_of(&file.items, "types");
-    let builders: BTreeSet<String> = items_of(types, "builder")
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let defined: BTreeSet<String> = super::type_names(file).into_iter().collect();
+    let (builders, _) = struct_and_enum_names(items_of(types, "builder"));
+    let (mut defined, enums) = struct_and_enum_names(types);
+    defined.extend(enums);
     let arms = component_types.iter().map(|name| {
         let ty = format_ident!("{}", name);
         let builder = builders.contains(name).then(|| {
