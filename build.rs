@@ -2,14 +2,17 @@
 //!
 //! The spec is the single source of truth. Before generation the parsed document is adapted to what
 //! progenitor can do (see the functions below); nothing is patched after generation except that the
-//! open enums this script writes are placed into the generated `types` module.
+//! open enums this script writes are placed into the generated `types` module, and that the types
+//! holding what the spec marks `x-sensitive` get a redacted `Debug` (see `build/redaction.rs`).
 //!
 //! Outputs in `OUT_DIR`:
 //! - `jumio_kyx.rs`: the client, formatted with prettyplease, `include!`d by `src/generated.rs`;
 //! - `surface.txt`: a summary of the generated surface, compared with the committed
 //!   `openapi/generated-surface.txt` by `tests/surface.rs`;
 //! - `schema_roundtrip.rs`: a dispatcher from component schema name to generated type, used by the
-//!   example tests so that every schema and example in the spec is covered without new test code.
+//!   example tests so that every schema and example in the spec is covered without new test code;
+//! - `schema_debug.rs`: a dispatcher from component schema name to the `Debug` output of its
+//!   generated type and builder, used by the redaction test.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,6 +23,9 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+#[path = "build/redaction.rs"]
+mod redaction;
+
 const SPEC: &str = "openapi/jumio-kyx.yaml";
 const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -28,6 +34,7 @@ const HTTP_METHODS: [&str; 8] = [
 fn main() {
     println!("cargo:rerun-if-changed=openapi");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
     let mut doc: Value =
@@ -36,6 +43,7 @@ fn main() {
     let hand_written = remove_multipart_operations(&mut doc);
     strip_error_responses(&mut doc);
     remove_callbacks(&mut doc);
+    let sensitive = redaction::take_marks(&mut doc);
     let open_enums = collect_open_enums(&doc);
 
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
@@ -62,17 +70,23 @@ fn main() {
         .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {SPEC}: {e}"));
     let mut file: syn::File = syn::parse2(tokens).expect("progenitor produced invalid Rust");
     insert_open_enums(&mut file, &open_enums);
+    let component_types = component_types(&file, &doc);
+    let redacted = redaction::redact_debug(&mut file, &sensitive, &component_types);
 
     let out_dir = env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
     let out = Path::new(&out_dir);
     write(&out.join("jumio_kyx.rs"), &prettyplease::unparse(&file));
     write(
         &out.join("surface.txt"),
-        &surface(&file, &doc, &hand_written, &open_enums),
+        &surface(&file, &doc, &hand_written, &open_enums, &redacted),
     );
     write(
         &out.join("schema_roundtrip.rs"),
-        &schema_roundtrip(&file, &doc),
+        &schema_roundtrip(&component_types),
+    );
+    write(
+        &out.join("schema_debug.rs"),
+        &redaction::schema_debug(&file, &component_types),
     );
 }
 
@@ -354,17 +368,24 @@ fn type_names(file: &syn::File) -> Vec<String> {
         .collect()
 }
 
-/// A dispatcher from component schema name to generated type, for the example round-trip tests.
-fn schema_roundtrip(file: &syn::File, doc: &Value) -> String {
+/// The component schemas that have a generated type of their own, by name.
+fn component_types(file: &syn::File, doc: &Value) -> Vec<String> {
     let generated = type_names(file);
-    let schemas = doc
-        .pointer("/components/schemas")
+    doc.pointer("/components/schemas")
         .and_then(Value::as_object)
-        .map(|s| s.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default();
-    let arms: Vec<TokenStream> = schemas
+        .map(|s| {
+            s.keys()
+                .filter(|name| generated.contains(name))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A dispatcher from component schema name to generated type, for the example round-trip tests.
+fn schema_roundtrip(component_types: &[String]) -> String {
+    let arms: Vec<TokenStream> = component_types
         .iter()
-        .filter(|name| generated.contains(name))
         .map(|name| {
             let ty = format_ident!("{}", name);
             quote! { #name => Some(roundtrip::<::jumio_kyx::generated::types::#ty>(value)), }
@@ -400,6 +421,7 @@ fn surface(
     doc: &Value,
     hand_written: &[HandWritten],
     open_enums: &[OpenEnum],
+    redacted: &[String],
 ) -> String {
     let mut out = String::new();
     let version = doc
@@ -446,6 +468,15 @@ fn surface(
             op.media_type
         )
         .unwrap();
+    }
+
+    writeln!(
+        out,
+        "\n## Redacted in Debug (x-sensitive; builders in types::builder too)\n"
+    )
+    .unwrap();
+    for line in redacted {
+        writeln!(out, "{line}").unwrap();
     }
 
     writeln!(out, "\n## Types").unwrap();

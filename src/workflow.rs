@@ -1,6 +1,7 @@
 //! Workflow definitions and the account request, validated locally against Jumio's documented
 //! limits before any request.
 
+use std::fmt;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -211,7 +212,9 @@ pub fn country(code: &str) -> Result<types::CountryCode> {
 }
 
 /// End-user consent to biometric processing (`userConsent`).
-#[derive(Clone, Debug)]
+///
+/// Debug leaves out the IP address (personal data).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserConsent {
     /// The end user's IP address.
@@ -236,6 +239,18 @@ pub struct WebSettings {
     pub error_url: Option<String>,
     /// Language, e.g. `en`, `de`, `pt-BR`.
     pub locale: Option<String>,
+}
+
+impl fmt::Debug for UserConsent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConsent")
+            .field("user_ip", &format_args!("[redacted]"))
+            .field("country", &self.country)
+            .field("state", &self.state)
+            .field("obtained", &self.obtained)
+            .field("obtained_at", &self.obtained_at)
+            .finish()
+    }
 }
 
 impl UserConsent {
@@ -315,7 +330,9 @@ impl WebSettings {
 /// let error = WorkflowRequest::new(Workflow::IdAndIdentity, "order|4711").build().unwrap_err();
 /// assert!(error.to_string().contains("customerInternalReference"));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// Debug leaves out the references, which may carry personal data.
+#[derive(Clone)]
 pub struct WorkflowRequest {
     workflow: Workflow,
     customer_internal_reference: String,
@@ -330,6 +347,28 @@ pub struct WorkflowRequest {
     user_consent: Option<UserConsent>,
     document: Option<(String, String)>,
     linked: Vec<(types::CredentialFilterCategory, String)>,
+}
+
+impl fmt::Debug for WorkflowRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = format_args!("[redacted]");
+        f.debug_struct("WorkflowRequest")
+            .field("workflow", &self.workflow)
+            .field("customer_internal_reference", &redacted)
+            .field(
+                "user_reference",
+                &self.user_reference.as_ref().map(|_| redacted),
+            )
+            .field("reporting_criteria", &self.reporting_criteria)
+            .field("callback_url", &self.callback_url)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("id_types", &self.id_types)
+            .field("countries", &self.countries)
+            .field("predefined", &self.predefined)
+            .field("web", &self.web)
+            .field("user_consent", &self.user_consent)
+            .finish()
+    }
 }
 
 impl WorkflowRequest {

@@ -16,6 +16,7 @@ mod mock;
 mod module_graph;
 mod pacing;
 mod properties;
+mod redaction;
 mod resilience;
 mod spec_examples;
 mod workflows;
