@@ -668,6 +668,10 @@ fn start_execution(
             .user_reference
             .as_ref()
             .map(|r| r.as_str().to_owned()),
+        consent: request
+            .user_consent
+            .as_ref()
+            .and_then(|c| c.consent.clone()),
         callback_url: request.callback_url.as_ref().map(|u| u.as_str().to_owned()),
         transaction_token,
         created_at: now,

@@ -14,9 +14,10 @@ use super::errors::ApiError;
 use super::scenarios::not_executed;
 use super::state::{AppState, Execution};
 use jumio_kyx::generated::types::{
-    AccountDetails, AccountLink, AccountReference, CredentialPart, HealthResponse, PartClassifier,
-    RetrievedCredential, ServiceHealth, StepsLink, WorkflowExecutionDetails, WorkflowStatus,
-    WorkflowStatusResponse, WorkflowSteps, WorkflowSummary,
+    AccountDetails, AccountLink, AccountReference, CredentialConsent, CredentialPart,
+    HealthResponse, PartClassifier, RetrievedCredential, ServiceHealth, StepsLink,
+    WorkflowExecutionDetails, WorkflowStatus, WorkflowStatusResponse, WorkflowSteps,
+    WorkflowSummary,
 };
 use jumio_kyx::workflows::Generation;
 
@@ -96,6 +97,10 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
             id: credential.id.clone(),
             category: credential.category.clone(),
             client_ip: None,
+            consent: execution.consent.as_ref().map(|_| CredentialConsent {
+                decision_accepted: Some(true),
+                collected_by: Some("CUSTOMER".to_owned()),
+            }),
             parts: credential
                 .parts
                 .keys()
@@ -133,6 +138,7 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
         }),
         credentials,
         capabilities,
+        consent: execution.consent.clone(),
     }
 }
 

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use jumio_kyx::generated::types::{
-    AccountLink, CallbackPayload, Capabilities, CredentialCategory, Decision, PartClassifier,
-    WorkflowExecutionState, WorkflowStatus, WorkflowStep,
+    AccountLink, CallbackPayload, Capabilities, ConsentDetails, CredentialCategory, Decision,
+    PartClassifier, WorkflowExecutionState, WorkflowStatus, WorkflowStep,
 };
 
 /// Most workflow executions kept per account; starting one more drops the oldest finished one.
@@ -104,6 +104,8 @@ pub(crate) struct Execution<S> {
     pub status: WorkflowStatus,
     pub customer_internal_reference: String,
     pub user_reference: Option<String>,
+    /// The consent of the account request (`userConsent.consent`), reported with the details.
+    pub consent: Option<ConsentDetails>,
     pub callback_url: Option<String>,
     pub transaction_token: String,
     pub created_at: DateTime<Utc>,

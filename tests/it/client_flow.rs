@@ -304,3 +304,48 @@ async fn wrong_credentials_and_unreachable_hosts_are_clear_errors() {
         .build();
     assert!(matches!(plain_http, Err(Error::Config(m)) if m.contains("https")));
 }
+
+#[tokio::test]
+async fn consent_given_at_creation_is_reported_with_the_result() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let obtained_at = "2026-11-30T10:00:00Z".parse().unwrap();
+    let consent = jumio_kyx::UserConsent::obtained(
+        "203.0.113.7".parse().unwrap(),
+        types::CountryCode::Usa,
+        obtained_at,
+    );
+    let request =
+        WorkflowRequest::new(Workflow::IdAndIdentity, "order-consent").user_consent(consent);
+    let result = client
+        .verify(&request, images(), wait(), |_| {})
+        .await
+        .expect("verify");
+    let consent = result
+        .details()
+        .consent
+        .as_ref()
+        .expect("transaction consent");
+    assert_eq!(consent.obtained, types::ConsentObtained::Yes);
+    assert_eq!(consent.obtained_at, Some(obtained_at));
+    for credential in &result.details().credentials {
+        let consent = credential.consent.as_ref().expect("credential consent");
+        assert_eq!(consent.decision_accepted, Some(true));
+        assert_eq!(consent.collected_by.as_deref(), Some("CUSTOMER"));
+    }
+
+    // Without userConsent, neither level reports one.
+    let request = WorkflowRequest::new(Workflow::IdAndIdentity, "order-no-consent");
+    let result = client
+        .verify(&request, images(), wait(), |_| {})
+        .await
+        .expect("verify");
+    assert!(result.details().consent.is_none());
+    assert!(
+        result
+            .details()
+            .credentials
+            .iter()
+            .all(|c| c.consent.is_none())
+    );
+}
