@@ -41,8 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-target/debug/jumio-kyx-sandbox --addr "127.0.0.1:$PORT" --client-id "$CLIENT_ID" \
-  --client-secret "$CLIENT_SECRET" --processing-delay-ms 50 --max-accounts 2000 --no-rate-limits \
+JUMIO_SANDBOX_CLIENT_SECRET="$CLIENT_SECRET" target/debug/jumio-kyx-sandbox \
+  --addr "127.0.0.1:$PORT" --client-id "$CLIENT_ID" --processing-delay-ms 50 --max-accounts 2000 --no-rate-limits \
   >"$WORK/sandbox.log" 2>&1 &
 SANDBOX_PID=$!
 for _ in $(seq 1 100); do

@@ -1,12 +1,14 @@
 //! The command line of the sandbox (`jumio-kyx sandbox`, `jumio-kyx-sandbox`): its flags, and
 //! serving until Ctrl-C (or SIGTERM).
 
-use std::io;
+use std::io::{self, Read as _};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::{FaultConfig, FaultKind, RateLimits, SandboxConfig, WorkflowDefinition};
 use clap::Args;
+use clap::builder::UnknownArgumentValueParser;
 
 /// The flags of `jumio-kyx sandbox` and `jumio-kyx-sandbox`.
 #[derive(Debug, Args)]
@@ -21,14 +23,23 @@ pub struct SandboxArgs {
         default_value = "sandbox-client"
     )]
     client_id: String,
-    /// OAuth2 client secret the token endpoint accepts.
+    /// File holding the OAuth2 client secret the token endpoint accepts (- for standard input);
+    /// else JUMIO_SANDBOX_CLIENT_SECRET, else `sandbox-secret`.
+    #[arg(long, value_name = "PATH")]
+    client_secret_file: Option<PathBuf>,
+    // Only there to refuse the flag with a hint: a secret on the command line can be read by
+    // every user of the machine (`/proc/<pid>/cmdline`). clap never sets it.
+    #[allow(dead_code)]
     #[arg(
-        long,
-        env = "JUMIO_SANDBOX_CLIENT_SECRET",
-        default_value = "sandbox-secret",
-        hide_env_values = true
+        long = "client-secret",
+        hide = true,
+        value_parser = UnknownArgumentValueParser::suggest(
+            "secrets are not taken from the command line, where other users of this machine can \
+             read them: set JUMIO_SANDBOX_CLIENT_SECRET, or use --client-secret-file PATH (- for \
+             standard input)"
+        )
     )]
-    client_secret: String,
+    refused_client_secret: Option<String>,
     /// Lifetime of the access tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     access_token_ttl_secs: u64,
@@ -250,9 +261,42 @@ pub fn exposure_warning(config: &SandboxConfig) -> Option<String> {
     };
     Some(format!(
         "the sandbox listens on {}, which is not a loopback address, with {which}: anyone who \
-         can reach it can get tokens; set --client-id and --client-secret, or listen on 127.0.0.1",
+         can reach it can get tokens; set --client-id and JUMIO_SANDBOX_CLIENT_SECRET (or \
+         --client-secret-file), or listen on 127.0.0.1",
         config.addr
     ))
+}
+
+/// The client secret the sandbox accepts: from `file` (`-`: standard input) when given, else
+/// from `JUMIO_SANDBOX_CLIENT_SECRET`, else the default `sandbox-secret`. Trailing line breaks
+/// of a file are dropped; an empty one is refused.
+fn client_secret(file: Option<&Path>) -> io::Result<String> {
+    let Some(file) = file else {
+        return Ok(std::env::var("JUMIO_SANDBOX_CLIENT_SECRET")
+            .ok()
+            .filter(|secret| !secret.is_empty())
+            .unwrap_or_else(|| SandboxConfig::default().client_secret));
+    };
+    let (mut text, source) = (String::new(), file.display().to_string());
+    if file == Path::new("-") {
+        io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
+    }
+    .map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot read the client secret from {source}: {e}"),
+        )
+    })?;
+    let secret = text.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{source} holds no client secret (it is empty)"),
+        ));
+    }
+    Ok(secret.to_owned())
 }
 
 /// Serves a sandbox configured by `args` until Ctrl-C or SIGTERM, printing its base URL and
@@ -265,7 +309,7 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
     let config = SandboxConfig {
         addr: args.addr,
         client_id: args.client_id,
-        client_secret: args.client_secret,
+        client_secret: client_secret(args.client_secret_file.as_deref())?,
         access_token_ttl: Duration::from_secs(args.access_token_ttl_secs),
         processing_delay: Duration::from_millis(args.processing_delay_ms),
         max_accounts: usize::try_from(args.max_accounts).unwrap_or(usize::MAX),

@@ -614,6 +614,8 @@ mod cli {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
+    use jumio_kyx_test_support::temp::TempDir;
+
     use super::*;
 
     fn sandbox_command() -> Command {
@@ -724,5 +726,86 @@ mod cli {
         child.kill().expect("stop the sandbox");
         child.wait().expect("the sandbox stops");
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn the_client_secret_is_refused_on_the_command_line() {
+        let stderr = refused(&["--client-secret", "hunter2-on-the-cmdline"]);
+        assert!(
+            stderr.contains("JUMIO_SANDBOX_CLIENT_SECRET")
+                && stderr.contains("--client-secret-file"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("hunter2-on-the-cmdline"), "{stderr}");
+        let empty = TempDir::new("empty-secret");
+        let path = empty.path().join("secret");
+        std::fs::write(&path, "\n").unwrap();
+        let stderr = refused(&["--client-secret-file", path.to_str().unwrap()]);
+        assert!(stderr.contains("holds no client secret"), "{stderr}");
+    }
+
+    /// Starts the sandbox with `configure`, and returns the status of a token request with
+    /// `secret`, then stops it.
+    async fn token_status(configure: impl FnOnce(&mut Command), secret: &str) -> StatusCode {
+        let mut command = sandbox_command();
+        configure(&mut command);
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start jumio-kyx-sandbox");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write as _;
+            stdin.write_all(b"from-stdin\n").unwrap();
+        }
+        let stdout = child.stdout.take().expect("stdout");
+        let base_url = tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|l| {
+                    l.strip_prefix("Jumio KYX sandbox listening on ")
+                        .map(str::to_owned)
+                })
+        })
+        .await
+        .expect("read the banner")
+        .expect("the base URL is printed");
+        let status = client(None)
+            .post(format!("{base_url}/oauth2/token"))
+            .basic_auth("sandbox-client", Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("an answer")
+            .status();
+        child.kill().expect("stop the sandbox");
+        child.wait().expect("the sandbox stops");
+        status
+    }
+
+    #[tokio::test]
+    async fn the_client_secret_comes_from_the_environment_a_file_or_standard_input() {
+        let from_env = |c: &mut Command| {
+            c.env("JUMIO_SANDBOX_CLIENT_SECRET", "from-env");
+        };
+        assert_eq!(token_status(from_env, "from-env").await, StatusCode::OK);
+        assert_eq!(
+            token_status(from_env, "sandbox-secret").await,
+            StatusCode::UNAUTHORIZED
+        );
+        let dir = TempDir::new("secret-file");
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-file\n").unwrap();
+        let from_file = |c: &mut Command| {
+            c.arg("--client-secret-file").arg(&path);
+        };
+        assert_eq!(token_status(from_file, "from-file").await, StatusCode::OK);
+        let from_stdin = |c: &mut Command| {
+            c.args(["--client-secret-file", "-"]);
+        };
+        assert_eq!(token_status(from_stdin, "from-stdin").await, StatusCode::OK);
+        assert_eq!(token_status(|_| {}, "sandbox-secret").await, StatusCode::OK);
     }
 }

@@ -134,8 +134,6 @@ def start(
         "127.0.0.1:0",
         "--client-id",
         client_id,
-        "--client-secret",
-        client_secret,
         *args,
     ]
     try:
@@ -143,7 +141,8 @@ def start(
             command,
             stdin=subprocess.DEVNULL,
             # Plain log lines (no ANSI colours) in `Sandbox.output` and in error messages.
-            env={**os.environ, "NO_COLOR": "1"},
+            # The secret goes by the environment, never the command line (`/proc/<pid>/cmdline`).
+            env={**os.environ, "NO_COLOR": "1", "JUMIO_SANDBOX_CLIENT_SECRET": client_secret},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
