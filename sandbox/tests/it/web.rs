@@ -1209,3 +1209,32 @@ fn the_journey_logs_no_token_or_personal_data() {
         assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
     }
 }
+
+#[tokio::test]
+async fn oversized_forms_are_refused_naming_the_limit() {
+    let api = Api::start().await;
+    let opened = Opened::create(&api, &request(10011, "bounds", None, None)).await;
+    let first = FirstForm::of(&api, &opened).await;
+    let mut many = first.form.fields.clone();
+    many.extend((0..8).map(|i| (format!("extra{i}"), "x".to_owned())));
+    let mut long = first.form.fields.clone();
+    long.push(("country".to_owned(), "x".repeat(9000)));
+    for (fields, limit) in [
+        (many, "the form has more than 8 fields"),
+        (long, "the field `country` is longer than 8192 bytes"),
+    ] {
+        let answer = first.send_fields(fields, None).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = Page::parse(&answer).expect("page");
+        let alert = page.alert.unwrap_or_default();
+        assert!(alert.contains(limit), "{alert}");
+    }
+    let end = Journey::with_samples()
+        .run(&opened.href)
+        .await
+        .expect("journey");
+    assert_eq!(
+        end.acquisition_status, "SUCCESS",
+        "a third refusal was still to come"
+    );
+}
