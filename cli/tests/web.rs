@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::temp::TempDir;
+use support::web::Action;
 
 /// The binary, run from the workspace root with none of its configuration in the environment.
 fn jumio_kyx() -> Command {
@@ -109,10 +110,7 @@ fn the_link_and_the_receivers_are_printed_first() {
     let journey = Journey::start(web_json().args(["--reference", "web-cli-ready", "--wait", "1"]));
     let href = journey.field("webHref").to_owned();
     let url = reqwest::Url::parse(&href).unwrap();
-    assert!(
-        ["/web/client", "/web/v4/app"].contains(&url.path()),
-        "{href}"
-    );
+    assert_eq!(url.path(), "/web/client", "{href}");
     assert!(
         url.query_pairs()
             .any(|(name, value)| name == "authorizationToken" && !value.is_empty()),
@@ -288,5 +286,138 @@ fn the_receivers_listen_on_this_machine_only() {
     assert!(
         !stderr.contains("embedded sandbox"),
         "refused before connecting: {stderr}"
+    );
+}
+
+/// Walks the journey of `href` with the sample images as a browser would, to its end page, and
+/// follows the end page's redirect to the receiver; the end page's status and the receiver's
+/// answer.
+fn walk(
+    runtime: &tokio::runtime::Runtime,
+    href: &str,
+    action: Action,
+) -> (support::web::End, u16, String) {
+    let end = runtime
+        .block_on(
+            support::web::Journey::with_samples()
+                .action(action)
+                .run(href),
+        )
+        .expect("the journey runs to its end page");
+    let redirect = end
+        .redirect
+        .clone()
+        .expect("the end page sends the browser on");
+    let (status, body) = land(runtime, &redirect);
+    (end, status, body)
+}
+
+#[test]
+fn the_whole_journey_ends_processed_with_its_ids() {
+    let runtime = runtime();
+    let journey =
+        Journey::start(web_json().args(["--reference", "web-cli-journey", "--wait", "120"]));
+    let (account, execution) = (
+        journey.field("accountId").to_owned(),
+        journey.field("workflowExecutionId").to_owned(),
+    );
+    let (end, status, body) = walk(&runtime, journey.field("webHref"), Action::Finish);
+    assert_eq!(end.acquisition_status, "SUCCESS", "{:?}", end.steps());
+    let redirect = end.redirect.as_deref().unwrap();
+    assert!(
+        redirect.starts_with(&format!("{}?", journey.field("successUrl"))),
+        "{redirect}"
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("The journey ended: SUCCESS"), "{body}");
+
+    let (success, rest, stderr) = journey.end();
+    assert!(success, "stdout: {rest}\nstderr: {stderr}");
+    let result: Value = serde_json::from_str(rest.trim()).expect("one line of JSON");
+    assert_eq!(result["workflow"]["status"], "PROCESSED", "{result}");
+    assert_eq!(result["workflow"]["id"], execution.as_str());
+    assert_eq!(result["account"]["id"], account.as_str());
+    assert_eq!(
+        result["workflow"]["customerInternalReference"],
+        "web-cli-journey"
+    );
+    assert_eq!(result["sandbox"], true);
+    assert_eq!(result["landing"]["acquisitionStatus"], "SUCCESS");
+    assert_eq!(result["landing"]["errorCode"], Value::Null);
+    assert!(result["decision"]["type"].is_string(), "{result}");
+    assert!(
+        stderr.contains("The browser landed on /success with SUCCESS"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_summary_of_a_journey_says_it_is_synthetic() {
+    let runtime = runtime();
+    let mut child = jumio_kyx()
+        .args(["web", "--reference", "web-cli-summary", "--wait", "120"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run jumio-kyx web");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let href = loop {
+        let mut line = String::new();
+        assert_ne!(stdout.read_line(&mut line).expect("read"), 0, "no link");
+        if let Some(href) = line.trim().strip_prefix("http://") {
+            break format!("http://{href}");
+        }
+    };
+    let (end, status, _) = walk(&runtime, &href, Action::Finish);
+    assert_eq!((end.acquisition_status.as_str(), status), ("SUCCESS", 200));
+    let mut summary = String::new();
+    stdout.read_to_string(&mut summary).expect("read stdout");
+    let output = child.wait_with_output().expect("jumio-kyx ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{summary}\n{stderr}");
+    assert!(
+        summary
+            .trim_start()
+            .starts_with("SANDBOX: a synthetic result"),
+        "{summary}"
+    );
+    assert!(summary.contains("Landing: SUCCESS"), "{summary}");
+    assert!(
+        summary.contains("of workflow 10011: PROCESSED"),
+        "{summary}"
+    );
+    assert!(summary.contains("Decision: "), "{summary}");
+}
+
+#[test]
+fn an_abandoned_journey_lands_on_the_error_receiver_and_fails_the_command() {
+    let runtime = runtime();
+    let journey =
+        Journey::start(web_json().args(["--reference", "web-cli-abandon", "--wait", "120"]));
+    let execution = journey.field("workflowExecutionId").to_owned();
+    let (end, status, body) = walk(&runtime, journey.field("webHref"), Action::Abandon);
+    assert_eq!(end.acquisition_status, "ERROR");
+    assert!(
+        end.redirect
+            .as_deref()
+            .unwrap()
+            .starts_with(journey.field("errorUrl")),
+        "{:?}",
+        end.redirect
+    );
+    assert_eq!(status, 200, "{body}");
+    let (success, rest, stderr) = journey.end();
+    assert!(!success, "{rest}");
+    let result: Value = serde_json::from_str(rest.trim()).expect("one line of JSON");
+    assert_eq!(result["workflow"]["id"], execution.as_str());
+    assert_eq!(result["workflow"]["status"], "INITIATED", "{result}");
+    assert_eq!(result["landing"]["acquisitionStatus"], "ERROR");
+    assert_eq!(
+        result["landing"]["errorCode"],
+        u32::from(end.error_code.unwrap())
+    );
+    assert!(
+        stderr.contains(&format!("ended with ERROR {}", end.error_code.unwrap())),
+        "{stderr}"
     );
 }
