@@ -188,7 +188,7 @@ impl Journey {
                     value.clone_from(choice);
                 }
             }
-            if form.has_action_buttons {
+            if !form.actions.is_empty() {
                 fields.push(("action".to_owned(), self.action.value().to_owned()));
             }
             let mut files = Vec::new();
@@ -490,8 +490,9 @@ pub struct Form {
     pub accepts: BTreeMap<String, String>,
     /// The options of each select, by name.
     pub options: BTreeMap<String, Vec<String>>,
-    /// It has named submit buttons (`action`: finish, abandon, expire).
-    pub has_action_buttons: bool,
+    /// The values of its submit buttons named `action` (the finish step's `finish`, `abandon`,
+    /// `expire`), in order.
+    pub actions: Vec<String>,
 }
 
 impl Form {
@@ -690,10 +691,10 @@ fn read_form(form: ElementRef<'_>) -> Form {
             _ => {}
         }
     }
-    read.has_action_buttons = form
-        .select(&selector("button[name=action]"))
-        .next()
-        .is_some();
+    read.actions = form
+        .select(&selector("button[type=submit][name=action]"))
+        .filter_map(|button| button.value().attr("value").map(str::to_owned))
+        .collect();
     read
 }
 

@@ -22,6 +22,33 @@ pub(crate) struct Event<'a> {
 
 /// A page: `<html lang>` of `strings`, the style sheet, `refresh` (the end page's way on) in the
 /// head, `main`, and journey.js.
+impl Event<'_> {
+    /// The `<main>` element of a page of step `step` (`end` for the end page, with its
+    /// acquisition status), carrying the event's data, around `content`.
+    fn main(
+        &self,
+        strings: &Strings,
+        step: &str,
+        acquisition_status: Option<&str>,
+        content: Markup,
+    ) -> Markup {
+        html! {
+            main data-step=(step)
+                data-acquisition-status=[acquisition_status]
+                data-error-code=[self.code]
+                data-event=[self.value]
+                data-parent-origin=[self.parent_origin]
+                data-account-id=(self.account)
+                data-workflow-execution-id=(self.execution)
+                data-customer-internal-reference=(self.reference)
+                data-authorization-token=(self.token) {
+                p class="sandbox" { (strings.sandbox_note) }
+                (content)
+            }
+        }
+    }
+}
+
 fn layout(strings: &Strings, refresh: Option<&str>, main: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -71,16 +98,7 @@ impl StepPage<'_> {
             Step::DocumentUpload => s.document_upload_heading,
             Step::Finish => s.finish_heading,
         };
-        let main = html! {
-            main data-step=(step)
-                data-event=[self.event.value]
-                data-error-code=[self.event.code]
-                data-parent-origin=[self.event.parent_origin]
-                data-account-id=(self.event.account)
-                data-workflow-execution-id=(self.event.execution)
-                data-customer-internal-reference=(self.event.reference)
-                data-authorization-token=(self.event.token) {
-                p class="sandbox" { (s.sandbox_note) }
+        let content = html! {
                 h1 { (heading) }
                 @if let Some((message, left)) = self.refusal {
                     p role="alert" class="error" {
@@ -105,9 +123,8 @@ impl StepPage<'_> {
                         }
                     }
                 }
-            }
         };
-        layout(s, None, main)
+        layout(s, None, self.event.main(s, step, None, content))
     }
 
     fn fields(&self) -> Markup {
@@ -184,16 +201,7 @@ impl EndPage<'_> {
     pub(crate) fn render(&self) -> Markup {
         let s = self.strings;
         let status = if self.success { "SUCCESS" } else { "ERROR" };
-        let main = html! {
-            main data-step="end" data-acquisition-status=(status)
-                data-error-code=[self.code]
-                data-event=[self.event.value]
-                data-parent-origin=[self.event.parent_origin]
-                data-account-id=(self.event.account)
-                data-workflow-execution-id=(self.event.execution)
-                data-customer-internal-reference=(self.event.reference)
-                data-authorization-token=(self.event.token) {
-                p class="sandbox" { (s.sandbox_note) }
+        let content = html! {
                 @if self.success {
                     h1 { (s.success_heading) }
                     p { (s.success_text) }
@@ -207,8 +215,8 @@ impl EndPage<'_> {
                 @if let Some(url) = self.redirect {
                     p { a id="continue" href=(url) { (s.continue_link) } }
                 }
-            }
         };
+        let main = self.event.main(s, "end", Some(status), content);
         layout(s, self.redirect, main)
     }
 }
