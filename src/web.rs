@@ -641,7 +641,6 @@ impl LandingError {
 /// What Jumio says about the workflow execution of a landing:
 /// [`JumioClient::confirm_landing`](crate::JumioClient::confirm_landing).
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct ConfirmedLanding {
     ids: ExecutionIds,
     status: types::WorkflowStatus,

@@ -25,8 +25,8 @@ use clap::Args;
 use jumio_kyx::callback::{self, Callback};
 use jumio_kyx::generated::types::WorkflowStatus;
 use jumio_kyx::{
-    ExecutionIds, JumioClient, Landing, LandingError, Retry, Service, VerificationResult,
-    WebSettings, Workflow, WorkflowRequest,
+    ConfirmedLanding, ExecutionIds, JumioClient, Landing, LandingError, Retry, Service,
+    VerificationResult, WebSettings, Workflow, WorkflowRequest,
 };
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -41,6 +41,10 @@ const MAX_CALLBACK_BYTES: usize = 64 * 1024;
 /// Pauses between two status polls grow from the first to the longest.
 const FIRST_POLL: Duration = Duration::from_secs(1);
 const LONGEST_POLL: Duration = Duration::from_secs(10);
+/// How long open connections to the receivers may delay the end of the command.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// How long the receivers wait for the browser's landing once the result is there.
+const LANDING_GRACE: Duration = Duration::from_secs(10);
 
 /// Options of `jumio-kyx web`.
 #[derive(Debug, Args)]
@@ -190,6 +194,8 @@ pub async fn run(args: WebArgs) -> anyhow::Result<()> {
     let api_on_this_machine = reqwest::Url::parse(client.service_url(Service::Account))
         .is_ok_and(|url| jumio_kyx::limits::is_loopback(&url));
     let destinations = Destinations::choose(&args, api_on_this_machine, local);
+    // The browser lands on the receivers only when the success URL is theirs.
+    let expect_landing = api_on_this_machine && args.success_url.is_none();
     let request = destinations.apply(request, args.locale.as_deref());
 
     let outcome = async {
@@ -205,13 +211,20 @@ pub async fn run(args: WebArgs) -> anyhow::Result<()> {
         if args.open {
             open_link(href);
         }
-        wait(client, &ids, &mut received, Duration::from_secs(args.wait))
-            .await
-            .map(|outcome| (ids, outcome))
+        wait(
+            client,
+            &ids,
+            &mut received,
+            Duration::from_secs(args.wait),
+            expect_landing,
+        )
+        .await
+        .map(|outcome| (ids, outcome))
     }
     .await;
     let _ = stop_server.send(());
-    let _ = server.await;
+    // A browser may hold a connection open; it does not hold up the command for long.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
     connection.close().await;
     let (ids, outcome) = outcome?;
     print_outcome(&ids, &outcome, args.json, on_sandbox)
@@ -266,7 +279,8 @@ async fn land(
             format!("This is not a landing of a Web journey: {error}.\n"),
         ),
     };
-    let _ = events.send(Event::Landing { receiver, landing }).await;
+    // A full queue drops the landing rather than hold the answer: the status is polled anyway.
+    let _ = events.try_send(Event::Landing { receiver, landing });
     (
         status,
         [
@@ -284,7 +298,7 @@ async fn land(
 async fn receive_callback(State(events): State<mpsc::Sender<Event>>, body: Bytes) -> Response {
     match callback::parse(&body) {
         Ok(callback) => {
-            let _ = events.send(Event::Callback(callback)).await;
+            let _ = events.try_send(Event::Callback(callback));
             (StatusCode::OK, "received\n").into_response()
         }
         Err(error) => (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response(),
@@ -357,12 +371,15 @@ enum Outcome {
 }
 
 /// Polls the status, sooner when a landing or a callback of this execution arrives, until it is
-/// processed or expired, an `ERROR` landing of it arrives, or `limit` passes.
+/// processed or expired, an `ERROR` landing of it arrives, or `limit` passes. When the browser is
+/// to land on this command's receivers (`expect_landing`) and the result comes first, the
+/// receivers wait up to [`LANDING_GRACE`] more for it, so that the browser finds them.
 async fn wait(
     client: &JumioClient,
     ids: &ExecutionIds,
     events: &mut mpsc::Receiver<Event>,
     limit: Duration,
+    expect_landing: bool,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let mut pause = FIRST_POLL;
@@ -371,7 +388,23 @@ async fn wait(
         let status = client.status(ids).await?.workflow_execution.status;
         match status {
             WorkflowStatus::Processed => {
-                let result = Box::new(client.details(ids).await?);
+                let mut result = Box::new(client.details(ids).await?);
+                if landing.is_none() && expect_landing {
+                    let grace = Instant::now() + LANDING_GRACE;
+                    while landing.is_none() {
+                        let left = grace.saturating_duration_since(Instant::now());
+                        let Ok(Some(event)) = tokio::time::timeout(left, events.recv()).await
+                        else {
+                            break;
+                        };
+                        if let Some((arrived, confirmed)) = take(client, ids, event).await? {
+                            landing = Some(arrived);
+                            if let Some(confirmed) = confirmed.into_result() {
+                                result = Box::new(confirmed);
+                            }
+                        }
+                    }
+                }
                 return Ok(Outcome::Processed { result, landing });
             }
             WorkflowStatus::SessionExpired | WorkflowStatus::TokenExpired => {
@@ -394,49 +427,77 @@ async fn wait(
             () = tokio::time::sleep(pause.min(left)) => None,
         };
         pause = (pause + pause / 2).min(LONGEST_POLL);
-        match event {
-            Some(Event::Landing {
-                receiver,
-                landing: Ok(arrived),
-            }) if arrived.ids() == ids => {
-                let confirmed = client.confirm_landing(&arrived).await?;
-                eprintln!(
-                    "The browser landed on /{receiver} with {} (for display; not evidence). \
-                     Jumio says {}.",
-                    describe(&arrived),
-                    confirmed.status()
-                );
-                let ended = !arrived.is_success();
-                landing = Some(arrived);
-                if let Some(result) = confirmed.into_result() {
-                    return Ok(Outcome::Processed {
-                        result: Box::new(result),
-                        landing,
-                    });
-                }
-                if ended {
-                    return Ok(Outcome::Ended {
-                        status: client.status(ids).await?.workflow_execution.status,
-                        landing,
-                    });
-                }
-                pause = FIRST_POLL;
-            }
-            Some(Event::Landing {
-                receiver,
-                landing: Ok(_),
-            }) => eprintln!("Ignored a landing on /{receiver} of another workflow execution."),
-            Some(Event::Landing {
-                receiver,
-                landing: Err(error),
-            }) => eprintln!("Refused a landing on /{receiver}: {error}."),
-            Some(Event::Callback(callback)) if callback.ids() == ids => pause = FIRST_POLL,
-            Some(Event::Callback(_)) => {
-                eprintln!("Ignored a callback of another workflow execution.")
-            }
-            None => {}
+        let Some(event) = event else { continue };
+        if matches!(&event, Event::Callback(callback) if callback.ids() == ids) {
+            pause = FIRST_POLL;
+            continue;
         }
+        let Some((arrived, confirmed)) = take(client, ids, event).await? else {
+            continue;
+        };
+        let ended = !arrived.is_success();
+        landing = Some(arrived);
+        if let Some(result) = confirmed.into_result() {
+            return Ok(Outcome::Processed {
+                result: Box::new(result),
+                landing,
+            });
+        }
+        if ended {
+            return Ok(Outcome::Ended {
+                status: client.status(ids).await?.workflow_execution.status,
+                landing,
+            });
+        }
+        pause = FIRST_POLL;
     }
+}
+
+/// A landing of this execution, confirmed with Jumio; `None` (and a line on standard error) for
+/// anything else: a callback, a landing of another execution, a malformed one, or one Jumio's
+/// record contradicts.
+async fn take(
+    client: &JumioClient,
+    ids: &ExecutionIds,
+    event: Event,
+) -> anyhow::Result<Option<(Landing, ConfirmedLanding)>> {
+    let (receiver, arrived) = match event {
+        Event::Callback(callback) => {
+            if callback.ids() != ids {
+                eprintln!("Ignored a callback of another workflow execution.");
+            }
+            return Ok(None);
+        }
+        Event::Landing {
+            receiver,
+            landing: Err(error),
+        } => {
+            eprintln!("Refused a landing on /{receiver}: {error}.");
+            return Ok(None);
+        }
+        Event::Landing {
+            receiver,
+            landing: Ok(arrived),
+        } => (receiver, arrived),
+    };
+    if arrived.ids() != ids {
+        eprintln!("Ignored a landing on /{receiver} of another workflow execution.");
+        return Ok(None);
+    }
+    let confirmed = match client.confirm_landing(&arrived).await {
+        Ok(confirmed) => confirmed,
+        Err(error @ jumio_kyx::Error::LandingMismatch { .. }) => {
+            eprintln!("Refused a landing on /{receiver}: {error}.");
+            return Ok(None);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    eprintln!(
+        "The browser landed on /{receiver} with {} (for display; not evidence). Jumio says {}.",
+        describe(&arrived),
+        confirmed.status()
+    );
+    Ok(Some((arrived, confirmed)))
 }
 
 /// `SUCCESS`, or `ERROR 9820: meaning. Retry advice.`

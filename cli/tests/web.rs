@@ -290,12 +290,13 @@ fn the_receivers_listen_on_this_machine_only() {
 }
 
 /// Walks the journey of `href` with the sample images as a browser would, to its end page, and
-/// follows the end page's redirect to the receiver; the end page's status and the receiver's
-/// answer.
+/// follows the end page's redirect to the receiver after `pause`; the end page and the
+/// receiver's answer.
 fn walk(
     runtime: &tokio::runtime::Runtime,
     href: &str,
     action: Action,
+    pause: Duration,
 ) -> (support::web::End, u16, String) {
     let end = runtime
         .block_on(
@@ -304,6 +305,7 @@ fn walk(
                 .run(href),
         )
         .expect("the journey runs to its end page");
+    std::thread::sleep(pause);
     let redirect = end
         .redirect
         .clone()
@@ -321,7 +323,14 @@ fn the_whole_journey_ends_processed_with_its_ids() {
         journey.field("accountId").to_owned(),
         journey.field("workflowExecutionId").to_owned(),
     );
-    let (end, status, body) = walk(&runtime, journey.field("webHref"), Action::Finish);
+    // The browser lands after the result is there (the sandbox processes in 200 ms): the
+    // command keeps its receivers up for the landing and reports it with the result.
+    let (end, status, body) = walk(
+        &runtime,
+        journey.field("webHref"),
+        Action::Finish,
+        Duration::from_secs(2),
+    );
     assert_eq!(end.acquisition_status, "SUCCESS", "{:?}", end.steps());
     let redirect = end.redirect.as_deref().unwrap();
     assert!(
@@ -368,7 +377,7 @@ fn the_summary_of_a_journey_says_it_is_synthetic() {
             break format!("http://{href}");
         }
     };
-    let (end, status, _) = walk(&runtime, &href, Action::Finish);
+    let (end, status, _) = walk(&runtime, &href, Action::Finish, Duration::ZERO);
     assert_eq!((end.acquisition_status.as_str(), status), ("SUCCESS", 200));
     let mut summary = String::new();
     stdout.read_to_string(&mut summary).expect("read stdout");
@@ -395,7 +404,12 @@ fn an_abandoned_journey_lands_on_the_error_receiver_and_fails_the_command() {
     let journey =
         Journey::start(web_json().args(["--reference", "web-cli-abandon", "--wait", "120"]));
     let execution = journey.field("workflowExecutionId").to_owned();
-    let (end, status, body) = walk(&runtime, journey.field("webHref"), Action::Abandon);
+    let (end, status, body) = walk(
+        &runtime,
+        journey.field("webHref"),
+        Action::Abandon,
+        Duration::ZERO,
+    );
     assert_eq!(end.acquisition_status, "ERROR");
     assert!(
         end.redirect
@@ -420,4 +434,47 @@ fn an_abandoned_journey_lands_on_the_error_receiver_and_fails_the_command() {
         stderr.contains(&format!("ended with ERROR {}", end.error_code.unwrap())),
         "{stderr}"
     );
+}
+
+/// With success and error URLs of its own (as against Jumio), the browser goes there and the
+/// command finds the result through the callback and the status alone.
+#[test]
+fn with_urls_of_your_own_the_result_comes_without_a_landing() {
+    let runtime = runtime();
+    let journey = Journey::start(web_json().args([
+        "--success-url",
+        "https://shop.example.com/kyc/done?step=3",
+        "--error-url",
+        "https://shop.example.com/kyc/failed",
+        "--wait",
+        "120",
+    ]));
+    assert_eq!(
+        journey.field("successUrl"),
+        "https://shop.example.com/kyc/done?step=3"
+    );
+    assert!(
+        journey
+            .field("callbackUrl")
+            .starts_with("http://127.0.0.1:")
+    );
+    let execution = journey.field("workflowExecutionId").to_owned();
+    let end = runtime
+        .block_on(support::web::Journey::with_samples().run(journey.field("webHref")))
+        .expect("the journey runs to its end page");
+    let redirect = end.redirect.as_deref().expect("a redirect");
+    assert!(
+        redirect.starts_with("https://shop.example.com/kyc/done?step=3&"),
+        "{redirect}"
+    );
+    let landing = jumio_kyx::Landing::from_url(redirect).expect("the redirect is a landing");
+    assert_eq!(landing.workflow_execution_id(), execution);
+    assert!(landing.is_success());
+
+    let (success, rest, stderr) = journey.end();
+    assert!(success, "{rest}\n{stderr}");
+    let result: Value = serde_json::from_str(rest.trim()).expect("one line of JSON");
+    assert_eq!(result["workflow"]["id"], execution.as_str());
+    assert_eq!(result["workflow"]["status"], "PROCESSED");
+    assert_eq!(result["landing"], Value::Null);
 }
