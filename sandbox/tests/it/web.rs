@@ -845,6 +845,16 @@ async fn cross_site_submissions_are_refused() {
     let next = null_origin.text().await.expect("body");
     let next = Page::parse_html(&first.action, StatusCode::OK, &next);
     assert_eq!(next.step.as_deref(), Some("document-type"));
+    // The driver acting as another site's page is refused too, and says why.
+    let error = Journey::with_samples()
+        .from_origin("http://evil.example")
+        .run(&opened.href)
+        .await
+        .expect_err("refused");
+    let error = error.to_string();
+    assert!(error.starts_with("/web/client answered 403"), "{error}");
+    assert!(error.contains("verification link again"), "{error}");
+    assert!(!error.contains(&token_of(&opened.href)), "{error}");
 }
 
 #[tokio::test]
