@@ -23,6 +23,7 @@ use crate::retry::{RetryCounts, RetryPolicy, RetryStats, Safety};
 use crate::session::{Finalized, Session};
 use crate::transport::{Subject, Token, Transport};
 use crate::trust;
+use crate::web::{self, ConfirmedLanding, Landing};
 use crate::workflow::WorkflowRequest;
 
 /// Default connect timeout.
@@ -583,6 +584,44 @@ impl JumioClient {
             }
             status => CallbackOutcome::Status(status),
         })
+    }
+
+    /// Asks Jumio about the workflow execution of a [`Landing`] on `web.successUrl` or
+    /// `web.errorUrl`, whose parameters are in the user's hands: reads its status with the
+    /// landing's ids (and its details once processed) with your credentials.
+    ///
+    /// [`Error::LandingMismatch`] when the ids do not belong together (Jumio knows no such
+    /// execution of that account), when Jumio answers about another execution, or when the
+    /// reference of the processed execution is not the landing's. Otherwise the confirmed
+    /// status, which is what to act on: `ACQUIRED` or `PROCESSED` after a real successful
+    /// journey, whatever `acquisitionStatus` the landing claims. Wait for the result with
+    /// [`wait_for_result`](Self::wait_for_result) and the confirmed ids.
+    pub async fn confirm_landing(&self, landing: &Landing) -> Result<ConfirmedLanding> {
+        let ids = landing.ids();
+        let status = match self.transport.status(ids).await {
+            Ok(status) => status,
+            Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
+                return Err(Error::LandingMismatch {
+                    reason: format!("Jumio knows no {ids} (404)"),
+                });
+            }
+            Err(error) => return Err(error),
+        };
+        if let Some(reason) = web::mismatch(landing, &status, None) {
+            return Err(Error::LandingMismatch { reason });
+        }
+        let state = status.workflow_execution.status.clone();
+        let result = match state {
+            types::WorkflowStatus::Processed => {
+                let result = self.transport.details(ids).await?;
+                if let Some(reason) = web::mismatch(landing, &status, Some(&result)) {
+                    return Err(Error::LandingMismatch { reason });
+                }
+                Some(result)
+            }
+            _ => None,
+        };
+        Ok(ConfirmedLanding::new(ids.clone(), state, result))
     }
 
     /// The whole flow: checks the request and every image locally, creates the account, uploads

@@ -165,6 +165,14 @@ pub enum Error {
         /// How long was waited.
         waited: Duration,
     },
+    /// A landing on `web.successUrl` or `web.errorUrl` does not match what Jumio says about its
+    /// workflow execution: Jumio knows no such execution of that account, or the reference
+    /// differs. The landing was tampered with or damaged; show nothing that depends on it.
+    #[error("the landing does not match Jumio's record: {reason}")]
+    LandingMismatch {
+        /// What differs.
+        reason: String,
+    },
 }
 
 fn problem_text(problem: &Option<Box<Problem>>) -> String {
@@ -355,6 +363,9 @@ impl Error {
                 status: *status,
             },
             Error::Config(reason) => Error::Config(reason.clone()),
+            Error::LandingMismatch { reason } => Error::LandingMismatch {
+                reason: reason.clone(),
+            },
             _ => return None,
         })
     }

@@ -22,6 +22,7 @@ mod session;
 mod transport;
 mod trust;
 pub mod upload;
+pub mod web;
 mod workflow;
 pub mod workflows;
 
@@ -43,6 +44,10 @@ pub use result::{CapabilityOutcome, VerificationResult};
 pub use retrieval::{Download, Downloaded, WaitOptions};
 pub use retry::{RetryCause, RetryCounts, RetryPolicy};
 pub use session::{CredentialHandle, Finalized, Session};
+pub use web::{
+    AcquisitionStatus, ConfirmedLanding, Landing, LandingError, Retry, UnknownErrorCode,
+    UnknownStatus, WebErrorCode,
+};
 pub use workflow::{IdType, UserConsent, WebSettings, Workflow, WorkflowRequest};
 
 /// The contract this crate is generated from, `openapi/jumio-kyx.yaml`, as YAML text: for tools

@@ -5,6 +5,7 @@ mod proxy;
 mod steps;
 mod summary;
 mod verify;
+mod web;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,10 @@ enum Command {
     /// Verify a person: create, upload the ID and selfie, finalize, wait, print the result. Runs on
     /// the embedded sandbox when no Jumio credentials are set.
     Verify(Box<verify::VerifyArgs>),
+    /// Walk a Web journey: create an account with local receivers for its landing and callback,
+    /// print (or --open) the link, wait, print the result. Runs on the embedded sandbox when no
+    /// Jumio credentials are set.
+    Web(Box<web::WebArgs>),
     /// List the documented workflow keys with their credentials and capabilities.
     Workflows,
     /// Serve the whole KYX API offline (the embedded sandbox) until Ctrl-C.
@@ -44,14 +49,18 @@ async fn main() -> ExitCode {
         Command::Sandbox(_) | Command::Proxy(_) => "info",
         _ => "warn",
     };
+    // The browser opener logs the command it runs, which holds the Web journey's link and its
+    // token: its records are never shown, whatever RUST_LOG says.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_level))
+        .add_directive("webbrowser=off".parse().expect("a valid directive"));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
         Command::Verify(args) => verify::run(*args).await,
+        Command::Web(args) => web::run(*args).await,
         Command::Workflows => {
             verify::list_workflows();
             Ok(())

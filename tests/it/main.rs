@@ -19,4 +19,5 @@ mod properties;
 mod redaction;
 mod resilience;
 mod spec_examples;
+mod web_landing;
 mod workflows;
