@@ -161,7 +161,7 @@ async fn two_hundred_flows_under_twenty_percent_faults() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_callers_across_an_expiry_make_one_token_request() {
     let sandbox = start(SandboxConfig {
-        access_token_ttl: Duration::from_secs(2),
+        access_token_ttl: Duration::from_secs(8),
         ..SandboxConfig::default()
     })
     .await;
@@ -171,8 +171,10 @@ async fn two_hundred_concurrent_callers_across_an_expiry_make_one_token_request(
         .await
         .expect("create");
     assert_eq!(sandbox.token_requests(), 1);
-    // Past the refresh point (half the 2 s lifetime): 200 callers at once.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Past the refresh point (half the 8 s lifetime): 200 callers at once. The new token is
+    // refreshed 4 s after it was issued, which leaves a loaded machine time enough to start
+    // every caller before that.
+    tokio::time::sleep(Duration::from_millis(4200)).await;
     let mut tasks = Vec::new();
     for _ in 0..200 {
         let client = client.clone();
