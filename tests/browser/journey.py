@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -83,8 +83,8 @@ def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object], what: 
 
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.1).until(probe)
-    except Exception as error:  # TimeoutException, with what the page is
-        raise AssertionError(f"waited {timeout} s for {what}; the page is {describe(driver)}") from error
+    except TimeoutException:
+        raise AssertionError(f"waited {timeout} s for {what}; the page is {describe(driver)}") from None
 
 
 def describe(driver: WebDriver) -> str:
@@ -109,7 +109,12 @@ def wait_for_step(driver: WebDriver, previous: WebElement | None = None) -> Page
             except StaleElementReferenceException:
                 pass
         page = current_page(d)
-        return page if page.step is not None else False
+        if page.step is None:
+            refused = d.find_elements(By.CSS_SELECTOR, "main[data-step='refused']")
+            if refused:
+                raise AssertionError(f"the journey refused the request: {refused[0].text!r}")
+            return False
+        return page
 
     return wait_for(driver, arrived, "the next page of the journey")
 
