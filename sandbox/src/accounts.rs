@@ -19,7 +19,7 @@ use super::counters;
 use super::errors::ApiError;
 use super::scenarios::{self, EXPIRE_MARKER_LIFETIME};
 use super::state::{AppState, Execution};
-use super::store::{Credential, DocumentChoice, timestamp};
+use super::store::{Credential, DocumentChoice, WebSession, timestamp};
 use super::upload::part_links;
 use super::workflows::WorkflowDefinition;
 use jumio_kyx::generated::types::{
@@ -636,6 +636,23 @@ fn start_execution(
     let locale = web
         .and_then(|w| w.locale.as_ref())
         .map_or_else(|| "en".to_owned(), ToString::to_string);
+    let (id_country, id_type) = plan
+        .presets
+        .get(&CredentialCategory::Id.to_string())
+        .cloned()
+        .unwrap_or_default();
+    let web_session = WebSession {
+        token: web_token.clone(),
+        success_url: web
+            .and_then(|w| w.success_url.as_ref())
+            .map(|u| u.as_str().to_owned()),
+        error_url: web
+            .and_then(|w| w.error_url.as_ref())
+            .map(|u| u.as_str().to_owned()),
+        id_country,
+        id_type,
+        ..WebSession::default()
+    };
     let response = AccountResponse {
         timestamp: Some(now),
         account: AccountReference {
@@ -643,12 +660,8 @@ fn start_execution(
         },
         web: Some(WebLink {
             href: Some(links.web(&web_token, &locale)),
-            success_url: web
-                .and_then(|w| w.success_url.as_ref())
-                .map(|u| u.as_str().to_owned()),
-            error_url: web
-                .and_then(|w| w.error_url.as_ref())
-                .map(|u| u.as_str().to_owned()),
+            success_url: web_session.success_url.clone(),
+            error_url: web_session.error_url.clone(),
         }),
         sdk: Some(SdkToken {
             token: Some(sdk_token),
@@ -679,6 +692,7 @@ fn start_execution(
         completed_at: None,
         token_deadline: Instant::now() + lifetime,
         process_at: None,
+        web: web_session,
         credentials,
         document: plan.document,
         scenario: plan.scenario,

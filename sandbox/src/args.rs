@@ -78,8 +78,23 @@ pub struct SandboxArgs {
     /// 10011.
     #[arg(long)]
     strict_workflows: bool,
+    /// How long a started Web journey may go without an action before it expires
+    /// (SESSION_EXPIRED), for example 15m, 90s or 1h30m.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_session_timeout)]
+    session_timeout: Duration,
     #[command(flatten)]
     faults: FaultArgs,
+}
+
+/// A session timeout: a duration such as `15m` or `90s`, above zero.
+fn parse_session_timeout(value: &str) -> Result<Duration, String> {
+    let timeout = humantime::parse_duration(value.trim()).map_err(|error| {
+        format!("`{value}` is not a duration ({error}); write for example 15m, 90s or 1h30m")
+    })?;
+    if timeout.is_zero() {
+        return Err("the session timeout must be above zero".to_owned());
+    }
+    Ok(timeout)
 }
 
 /// Rate-limit flags: Jumio's limits per client id, answered with Jumio's `429`.
@@ -327,6 +342,7 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
             None => Vec::new(),
         },
         strict_workflows: args.strict_workflows,
+        session_timeout: args.session_timeout,
         ..SandboxConfig::default()
     };
     if let Some(warning) = exposure_warning(&config) {

@@ -114,6 +114,16 @@ impl Signer {
 
     /// The claims of `token` if this sandbox signed it and it has not expired.
     pub(crate) fn verify(&self, token: &str) -> Result<Claims, &'static str> {
+        let claims = self.verify_signature(token)?;
+        if claims.is_expired() {
+            return Err("the bearer token has expired");
+        }
+        Ok(claims)
+    }
+
+    /// The claims of `token` if this sandbox signed it, expired or not (the Web journey still
+    /// tells the account's error URL about an expired link).
+    pub(crate) fn verify_signature(&self, token: &str) -> Result<Claims, &'static str> {
         let mut pieces = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (pieces.next(), pieces.next(), pieces.next(), pieces.next())
@@ -134,11 +144,43 @@ impl Signer {
             .ok()
             .and_then(|json| serde_json::from_slice(&json).ok())
             .ok_or("the bearer token's claims cannot be read")?;
-        if claims.exp <= unix_now() {
-            return Err("the bearer token has expired");
-        }
         Ok(claims)
     }
+
+    /// `data` with its MAC appended (`data.mac`, base64url), so that it comes back unchanged.
+    pub(crate) fn seal(&self, data: &str) -> String {
+        let mut mac = self.mac();
+        mac.update(b"sealed:");
+        mac.update(data.as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{data}.{signature}")
+    }
+
+    /// The data of a value [`seal`](Self::seal) made, or `None` if it was changed.
+    pub(crate) fn open<'a>(&self, sealed: &'a str) -> Option<&'a str> {
+        let (data, signature) = sealed.rsplit_once('.')?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        let mut mac = self.mac();
+        mac.update(b"sealed:");
+        mac.update(data.as_bytes());
+        mac.verify_slice(&signature).ok()?;
+        Some(data)
+    }
+}
+
+impl Claims {
+    /// Whether the token's lifetime has passed.
+    pub(crate) fn is_expired(&self) -> bool {
+        self.exp <= unix_now()
+    }
+}
+
+/// A random value of 32 bytes, base64url: CSRF tokens and the like.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn unix_now() -> u64 {
@@ -282,7 +324,7 @@ pub(crate) fn require_transaction(
     Ok(())
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -76,6 +76,11 @@ impl ApiError {
         self
     }
 
+    /// What the answer says is wrong.
+    pub(crate) fn detail(&self) -> &str {
+        &self.detail
+    }
+
     pub(crate) fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self

@@ -18,6 +18,7 @@ mod server;
 mod state;
 mod store;
 mod upload;
+mod web;
 mod workflows;
 
 use std::fmt;
@@ -105,6 +106,9 @@ pub struct SandboxConfig {
     /// Refuse (`400`) a workflow key that is neither documented nor defined, instead of running
     /// it as ID and identity verification like 10011. Default `false`.
     pub strict_workflows: bool,
+    /// How long a started Web journey may go without an action before its workflow execution
+    /// is `SESSION_EXPIRED` (Jumio's session timeout). Default 15 minutes, as Jumio.
+    pub session_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -127,6 +131,7 @@ impl Default for SandboxConfig {
             faults: FaultConfig::none(),
             workflows: Vec::new(),
             strict_workflows: false,
+            session_timeout: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -151,6 +156,7 @@ impl fmt::Debug for SandboxConfig {
             .field("faults", &self.faults)
             .field("workflows", &self.workflows)
             .field("strict_workflows", &self.strict_workflows)
+            .field("session_timeout", &self.session_timeout)
             .finish()
     }
 }
@@ -182,6 +188,12 @@ impl SandboxConfig {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "max_connections must be at least 1",
+            ));
+        }
+        if self.session_timeout.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "session_timeout must be above zero",
             ));
         }
         if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {

@@ -60,12 +60,14 @@ impl<'a> Links<'a> {
         )
     }
 
-    /// Start link of the hosted Web client. The sandbox does not serve a Web journey; the link
-    /// only has the shape Jumio's has.
+    /// Start link of the Web journey (`web.href`), in the form Jumio documents today:
+    /// `/web/client?baseUrl=...&authorizationToken=...&locale=...` on the sandbox's own base URL.
     pub(crate) fn web(&self, token: &str, locale: &str) -> String {
-        format!(
-            "{}/web/v4/app?authorizationToken={token}&locale={locale}",
-            self.base
-        )
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("baseUrl", self.base)
+            .append_pair("authorizationToken", token)
+            .append_pair("locale", locale)
+            .finish();
+        format!("{}/web/client?{query}", self.base)
     }
 }

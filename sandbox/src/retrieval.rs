@@ -99,7 +99,14 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
             client_ip: None,
             consent: execution.consent.as_ref().map(|_| CredentialConsent {
                 decision_accepted: Some(true),
-                collected_by: Some("CUSTOMER".to_owned()),
+                collected_by: Some(
+                    if execution.web.consent_given {
+                        "JUMIO"
+                    } else {
+                        "CUSTOMER"
+                    }
+                    .to_owned(),
+                ),
             }),
             parts: credential
                 .parts
@@ -115,6 +122,7 @@ fn details_of(app: &AppState, execution: &Execution) -> WorkflowExecutionDetails
     let (decision, capabilities) = match (&execution.outcome, &execution.status) {
         (Some(outcome), _) => (outcome.decision.clone(), Some(outcome.capabilities.clone())),
         (None, WorkflowStatus::TokenExpired) => (not_executed("TOKEN_EXPIRED"), None),
+        (None, WorkflowStatus::SessionExpired) => (not_executed("SESSION_EXPIRED"), None),
         (None, _) => (not_executed("NOT_EXECUTED"), None),
     };
     WorkflowExecutionDetails {

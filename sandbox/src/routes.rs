@@ -10,7 +10,7 @@ use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::state::AppState;
-use super::{accounts, auth, errors, faults, rate_limits, retrieval, upload};
+use super::{accounts, auth, errors, faults, rate_limits, retrieval, upload, web};
 
 /// One operation of the API.
 pub(crate) struct Route {
@@ -122,8 +122,9 @@ pub(crate) fn operation(method: &Method, path: &str) -> Option<&'static str> {
         .map(|route| route.operation)
 }
 
-/// The router of every operation of the table, with the checks every request passes: faults
-/// first, then the `User-Agent`, then the rate limits.
+/// The router of every operation of the table and of the Web journey's pages, with the checks
+/// every request passes: faults first, then the `User-Agent`, then the rate limits (the journey's
+/// pages are no operation of the API: never faulted, never rate-limited).
 pub(crate) fn router(app: Arc<AppState>) -> Router {
     let routed = ROUTES.iter().fold(Router::new(), |router, route| {
         let method = MethodFilter::try_from(route.method.clone())
@@ -131,6 +132,7 @@ pub(crate) fn router(app: Arc<AppState>) -> Router {
         router.route(route.path, (route.handler)(method))
     });
     routed
+        .merge(web::routes())
         .fallback(errors::no_route)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

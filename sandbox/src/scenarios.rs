@@ -221,6 +221,41 @@ pub(crate) fn parse(
     Ok(scenario)
 }
 
+/// The markers that force an outcome of `workflow`, as the Web journey's sandbox panel offers
+/// them: `#reject` and `#warning` (where the workflow has a default capability for them), then
+/// `#reject:capability` and `#warning:capability` with each documented label, capability by
+/// capability. Every one of them is accepted by [`parse`] for this workflow.
+pub(crate) fn markers(workflow: &WorkflowDefinition) -> Vec<String> {
+    let kinds = [Forced::Rejected, Forced::Warning];
+    let defaults = kinds
+        .into_iter()
+        .filter(|&outcome| default_marked(workflow, outcome).is_some())
+        .map(|outcome| format!("#{}", outcome.name()));
+    let labelled = workflow.capabilities.iter().flat_map(|&capability| {
+        kinds.into_iter().flat_map(move |outcome| {
+            capability
+                .labels(outcome)
+                .split_whitespace()
+                .map(move |label| format!("#{}:{}:{label}", outcome.name(), capability.name()))
+        })
+    });
+    defaults.chain(labelled).collect()
+}
+
+impl Scenario {
+    /// This scenario with the outcome `marker` forces instead of the markers of the reference
+    /// (`None`: every capability passes, as far as the images allow); what the account holds
+    /// and the token's lifetime stay.
+    pub(crate) fn with_outcome(&self, marker: Option<&str>) -> Result<Scenario, String> {
+        let chosen = parse(marker.unwrap_or_default(), self.workflow.clone())?;
+        Ok(Scenario {
+            expire: self.expire,
+            stored_face: self.stored_face,
+            ..chosen
+        })
+    }
+}
+
 /// The capability a marker without one selects: similarity for `#warning`, imageChecks for
 /// `#reject`, or else the first capability of the workflow with a documented outcome of that kind.
 fn default_marked(workflow: &WorkflowDefinition, outcome: Forced) -> Option<Capability> {

@@ -15,8 +15,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use jumio_kyx::generated::types::{
-    AccountLink, CallbackPayload, Capabilities, ConsentDetails, CredentialCategory, Decision,
-    PartClassifier, WorkflowExecutionState, WorkflowStatus, WorkflowStep,
+    AccountLink, CallbackPayload, Capabilities, ConsentDetails, CredentialCategory,
+    CredentialPreset, Decision, PartClassifier, WorkflowExecutionState, WorkflowStatus,
+    WorkflowStep,
 };
 
 /// Most workflow executions kept per account; starting one more drops the oldest finished one.
@@ -85,6 +86,71 @@ pub(crate) struct DocumentChoice {
     pub country: String,
 }
 
+/// How a Web journey ended, as its end page and redirect tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WebEnd {
+    /// Every credential was acquired and the workflow execution finalized.
+    Success,
+    /// The journey ended with this error code (for example `9835`).
+    Error(u16),
+    /// The user abandoned the journey (an error; its code is the Web journey's choice).
+    Abandoned,
+}
+
+/// The Web journey (the WEB channel) of a workflow execution: the link's token, what the account
+/// set for it, and how far the journey got. Plain data; the rules are in `web/`.
+#[derive(Clone, Default)]
+pub(crate) struct WebSession {
+    /// The `authorizationToken` of `web.href`.
+    pub token: String,
+    /// `web.successUrl` of the account request.
+    pub success_url: Option<String>,
+    /// `web.errorUrl` of the account request.
+    pub error_url: Option<String>,
+    /// The country filter of the ID credential.
+    pub id_country: Option<CredentialPreset>,
+    /// The type filter of the ID credential.
+    pub id_type: Option<CredentialPreset>,
+    /// The journey's token against cross-site submissions, drawn when its first page is served.
+    pub csrf: Option<String>,
+    /// The locale of the journey's pages, as resolved when its first page was served.
+    pub locale: Option<&'static str>,
+    /// Origin of the page that embeds the journey, for its iFrame events.
+    pub parent_origin: Option<String>,
+    /// The session runs out at this instant: set by the first accepted action and pushed back by
+    /// every further one (`SESSION_EXPIRED` when it passes before the token's lifetime).
+    pub session_deadline: Option<Instant>,
+    /// Submissions refused so far (a bad file, a missing field); the third ends the journey.
+    pub refusals: u8,
+    /// The user gave consent in the journey.
+    pub consent_given: bool,
+    /// The user chose the country and type of the ID (or they were fixed).
+    pub document_chosen: bool,
+    /// How the journey ended, once it did.
+    pub ended: Option<WebEnd>,
+}
+
+impl fmt::Debug for WebSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSession")
+            .field("locale", &self.locale)
+            .field("session_deadline", &self.session_deadline)
+            .field("refusals", &self.refusals)
+            .field("consent_given", &self.consent_given)
+            .field("document_chosen", &self.document_chosen)
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebSession {
+    /// Whether the session ran out at `now` before the token did.
+    fn expired(&self, now: Instant, token_deadline: Instant) -> bool {
+        self.session_deadline
+            .is_some_and(|deadline| now >= deadline && deadline < token_deadline)
+    }
+}
+
 /// The result of processing a workflow execution.
 #[derive(Clone, Debug)]
 pub(crate) struct Outcome {
@@ -113,6 +179,8 @@ pub(crate) struct Execution<S> {
     pub completed_at: Option<DateTime<Utc>>,
     pub token_deadline: Instant,
     pub process_at: Option<Instant>,
+    /// The Web journey of this execution.
+    pub web: WebSession,
     pub credentials: Vec<Credential>,
     pub document: DocumentChoice,
     pub scenario: S,
@@ -141,7 +209,9 @@ impl<S> Execution<S> {
     /// execution is never evicted.
     pub(crate) fn in_progress(&self, now: Instant) -> bool {
         match self.status {
-            WorkflowStatus::Initiated => now < self.token_deadline,
+            WorkflowStatus::Initiated => {
+                now < self.token_deadline && !self.web.expired(now, self.token_deadline)
+            }
             ref status => !is_finished(status),
         }
     }
@@ -183,15 +253,19 @@ impl<S> Execution<S> {
         self.status == WorkflowStatus::Acquired && self.process_at.is_some_and(|at| now >= at)
     }
 
-    /// The transition due at `now`, if any: token expiry of an unfinished acquisition, or the end
-    /// of processing with the outcome `evaluate` gives (which may store a face map, replacing an
-    /// earlier one).
+    /// The transition due at `now`, if any: session expiry of a started Web journey, token expiry
+    /// of an unfinished acquisition (whichever deadline came first), or the end of processing
+    /// with the outcome `evaluate` gives (which may store a face map, replacing an earlier one).
     fn advance(
         &mut self,
         now: Instant,
         evaluate: &mut impl FnMut(&Self) -> Outcome,
     ) -> Option<StatusChange> {
         match self.status {
+            WorkflowStatus::Initiated if self.web.expired(now, self.token_deadline) => {
+                self.status = WorkflowStatus::SessionExpired;
+                Some(self.change())
+            }
             WorkflowStatus::Initiated if now >= self.token_deadline => {
                 self.status = WorkflowStatus::TokenExpired;
                 Some(self.change())

@@ -20,7 +20,7 @@ use super::image::{self, megabytes};
 use super::links::Links;
 use super::scenarios::BLUR_MARKER;
 use super::state::{AppState, Execution, Store};
-use super::store::{Credential, StoredPart, timestamp};
+use super::store::{Credential, StatusChange, StoredPart, timestamp};
 use jumio_kyx::generated::types::{
     AccountReference, CredentialCategory, CredentialReference, FinalizeResponse, PartClassifier,
     PartReference, PreparedData, UploadClassifier, UploadLinks, UploadResponse,
@@ -158,23 +158,68 @@ pub(crate) async fn upload_part(
         ))
     })?;
     let file = read_file(&mut multipart).await?;
-    let part = match classifier {
-        UploadClassifier::Document => document_part(file)?,
-        UploadClassifier::Facemap => binary_part(file)?,
-        _ => stored_part(file)?,
-    };
-    let (part_id, size) = (part.id.clone(), part.bytes.len());
-    let response = store_part(
+    let part = check_part(classifier, file)?;
+    let part_id = part.id.clone();
+    store_part(
         &app,
         &call,
         PartClassifier::from(classifier.to_string()),
         part,
         Some(part_id),
-    )?;
-    let ChannelIds {
-        account, execution, ..
-    } = &call.path;
+    )
+    .map(Json)
+}
+
+/// Checks the bytes of a part `classifier` as Jumio does: a document is a JPEG, PNG or PDF, a face
+/// map any binary of at most 15 MB, every other part a JPEG or PNG image within Jumio's limits.
+/// Both channels (this API, the Web journey) check their files here; the error is the `400` of
+/// the part `file`.
+pub(crate) fn check_part(
+    classifier: UploadClassifier,
+    bytes: Bytes,
+) -> Result<StoredPart, ApiError> {
+    match classifier {
+        UploadClassifier::Document => document_part(bytes),
+        UploadClassifier::Facemap => binary_part(bytes),
+        _ => stored_part(bytes),
+    }
+}
+
+/// Keeps a checked part as part `classifier` of credential `ids.2`, evicting finished accounts
+/// when the store is full, and counts it. The execution has started acquiring once it holds a
+/// part. Both channels store their parts here.
+pub(crate) fn keep_part(
+    app: &AppState,
+    store: &mut Store,
+    ids: (&str, &str, &str),
+    classifier: PartClassifier,
+    part: StoredPart,
+) -> Result<(), ApiError> {
+    let (account, execution, _) = ids;
+    let size = part.bytes.len();
+    let evicted = store
+        .store_part(
+            ids,
+            classifier.clone(),
+            part,
+            app.config.bounds().max_bytes,
+            Instant::now(),
+        )
+        .map_err(|_| {
+            ApiError::bad_field(
+                "file",
+                format!(
+                    "the sandbox keeps at most {} of images and this upload does not fit",
+                    megabytes(app.config.max_stored_bytes as u64)
+                ),
+            )
+        })?;
+    counters::add(&app.counters.accounts_evicted, evicted);
     counters::add(&app.counters.parts_uploaded, 1);
+    let stored = store.execution_mut(account, execution).ok_or_else(|| {
+        ApiError::not_found(format!("workflow execution {execution} does not exist"))
+    })?;
+    stored.started_at.get_or_insert_with(timestamp);
     tracing::debug!(
         %account,
         workflow_execution = %execution,
@@ -182,7 +227,7 @@ pub(crate) async fn upload_part(
         bytes = size,
         "credential part stored"
     );
-    Ok(Json(response))
+    Ok(())
 }
 
 /// Stores `part` as part `classifier` of the call's credential, evicting finished accounts when
@@ -199,28 +244,16 @@ fn store_part(
     } = &call.path;
     let mut store = call.open(app);
     call.credential(app, &store)?;
-    let evicted = store
-        .store_part(
-            (account, execution, call.credential_id()),
-            classifier,
-            part,
-            app.config.bounds().max_bytes,
-            Instant::now(),
-        )
-        .map_err(|_| {
-            ApiError::bad_field(
-                "file",
-                format!(
-                    "the sandbox keeps at most {} of images and this upload does not fit",
-                    megabytes(app.config.max_stored_bytes as u64)
-                ),
-            )
-        })?;
-    counters::add(&app.counters.accounts_evicted, evicted);
-    let stored = store.execution_mut(account, execution).ok_or_else(|| {
+    keep_part(
+        app,
+        &mut store,
+        (account, execution, call.credential_id()),
+        classifier,
+        part,
+    )?;
+    let stored = store.execution(account, execution).ok_or_else(|| {
         ApiError::not_found(format!("workflow execution {execution} does not exist"))
     })?;
-    stored.started_at.get_or_insert_with(timestamp);
     Ok(upload_response(app, stored, call.credential_id(), part_id))
 }
 
@@ -268,7 +301,7 @@ fn fits(
     Err(ApiError::bad_field("classifier", detail))
 }
 
-fn multipart_error(error: &MultipartError) -> ApiError {
+pub(crate) fn multipart_error(error: &MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::bad_field(
             "file",
@@ -446,9 +479,7 @@ pub(crate) async fn upload_prepared_data(
         marked_blurred: false,
         bytes,
     };
-    let response = store_part(&app, &call, PartClassifier::PreparedData, part, None)?;
-    counters::add(&app.counters.parts_uploaded, 1);
-    Ok(Json(response))
+    store_part(&app, &call, PartClassifier::PreparedData, part, None).map(Json)
 }
 
 /// `PUT .../workflow-executions/{workflowExecutionId}`: ends the acquisition and starts processing.
@@ -511,18 +542,30 @@ pub(crate) async fn finalize(
         let finalized = store.execution_mut(account, execution).ok_or_else(|| {
             ApiError::not_found(format!("workflow execution {execution} does not exist"))
         })?;
-        finalized.status = WorkflowStatus::Acquired;
-        finalized.process_at = Some(Instant::now() + app.config.processing_delay);
-        finalized.started_at.get_or_insert_with(timestamp);
-        finalized.change()
+        start_processing(&app, finalized)
     };
     app.announce(vec![change]);
-    // Processing ends on its own timer (one task per finalized execution, not a walk over every
-    // stored one); reads apply it too, so a status never lags behind.
-    let (timer, account, execution) = (app.clone(), account.clone(), execution.clone());
+    end_processing_in_time(&app, account, execution);
+    Ok(answer)
+}
+
+/// Ends the acquisition of `execution` (`ACQUIRED`) and schedules its result (`PROCESSED` after
+/// the processing delay): finalization through the API, and the Web journey, which finalizes by
+/// itself. Returns the change to announce.
+pub(crate) fn start_processing(app: &AppState, execution: &mut Execution) -> StatusChange {
+    execution.status = WorkflowStatus::Acquired;
+    execution.process_at = Some(Instant::now() + app.config.processing_delay);
+    execution.started_at.get_or_insert_with(timestamp);
+    execution.change()
+}
+
+/// Ends the processing of an execution [`start_processing`] started when it is due. Processing
+/// ends on its own timer (one task per finalized execution, not a walk over every stored one);
+/// reads apply it too, so a status never lags behind.
+pub(crate) fn end_processing_in_time(app: &Arc<AppState>, account: &str, execution: &str) {
+    let (timer, account, execution) = (app.clone(), account.to_owned(), execution.to_owned());
     tokio::spawn(async move {
         tokio::time::sleep(timer.config.processing_delay).await;
         timer.advance_one(&account, &execution);
     });
-    Ok(answer)
 }

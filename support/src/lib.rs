@@ -10,6 +10,7 @@ pub mod http;
 pub mod images;
 mod rng;
 pub mod temp;
+pub mod web;
 
 pub use rng::Rng;
 

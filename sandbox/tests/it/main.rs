@@ -11,4 +11,5 @@ mod fixtures;
 mod flow;
 mod lifecycle;
 mod scenarios;
+mod web;
 mod workflows;
