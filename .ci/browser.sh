@@ -92,7 +92,8 @@ start_sandbox() {
   SANDBOX_NAMES+=("$name")
   for _ in $(seq 1 200); do
     url="$(sed -n 's/^Jumio KYX sandbox listening on \(http:[^ ]*\)$/\1/p' "$WORK/$name.out")"
-    if [ -n "$url" ] && curl --silent --fail --max-time 2 --user-agent "jumio-kyx browser-tests" "$url/" >/dev/null; then
+    if [ -n "$url" ] &&
+      curl --silent --fail --max-time 2 --user-agent "jumio-kyx browser-tests" "$url/" >/dev/null; then
       printf -v "$variable" '%s' "${url%/}"
       echo "sandbox $name: ${url%/} ($*)"
       return 0

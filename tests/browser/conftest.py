@@ -3,6 +3,7 @@ and the CLI, the test files, and headless Chromium through chromedriver."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -62,7 +63,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
 @pytest.fixture
 def output(settings: Settings, request: pytest.FixtureRequest) -> Path:
     """This test's folder of screenshots."""
-    folder = settings.output_dir / request.node.name.removeprefix("test_")
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name.removeprefix("test_")).strip("-")
+    folder = settings.output_dir / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -89,7 +91,8 @@ def browser(settings: Settings, output: Path, request: pytest.FixtureRequest,
         options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
         if not javascript:
             options.add_argument("--blink-settings=scriptEnabled=false")
-            options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+            options.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2})
         driver = webdriver.Chrome(options=options, service=Service(str(settings.chromedriver)))
         driver.set_page_load_timeout(30)
         started.append(driver)

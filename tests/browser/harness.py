@@ -272,7 +272,8 @@ def _receiver_page(path: str, query: list[tuple[str, str]]) -> str:
     )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{outcome} receiver</title></head>"
+        f"<title>{outcome} receiver</title>"
+        "<style>body { font-family: sans-serif; } th { text-align: left; padding-right: 12px; }</style></head>"
         f'<body><main id="receiver" data-outcome="{outcome}"><h1>Back on the site: {outcome}</h1>'
         f"<table>{rows}</table></main></body></html>"
     )

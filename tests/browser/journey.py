@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,
+                                        TimeoutException, WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-STEP_TIMEOUT = 15.0
+STEP_TIMEOUT = 30.0
 HIDDEN_FIELDS = ("authorizationToken", "csrf", "step")
 FILE_FIELDS = {"id-front": "FRONT", "id-back": "BACK", "selfie": "FACE", "document-upload": "DOCUMENT"}
 IMAGE_ACCEPT = "image/jpeg,image/png"
@@ -61,30 +62,45 @@ class Page:
     main: WebElement | None = None
 
 
+def document_url(driver: WebDriver) -> str:
+    """The URL of the current frame's document (WebDriver's current_url is the top window's)."""
+    return driver.execute_script("return document.URL")
+
+
 def current_page(driver: WebDriver) -> Page:
     forms = driver.find_elements(By.CSS_SELECTOR, "form[data-step]")
     if forms:
-        return Page(forms[0].get_attribute("data-step"), driver.current_url, form=forms[0])
+        return Page(forms[0].get_attribute("data-step"), document_url(driver), form=forms[0])
     mains = driver.find_elements(By.CSS_SELECTOR, "main[data-step='end']")
     if mains:
-        return Page("end", driver.current_url, main=mains[0])
+        return Page("end", document_url(driver), main=mains[0])
     if driver.find_elements(By.ID, "receiver"):
-        return Page(LANDED, driver.current_url)
-    return Page(None, driver.current_url)
+        return Page(LANDED, document_url(driver))
+    return Page(None, document_url(driver))
 
 
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object], what: str,
              timeout: float = STEP_TIMEOUT):
+    last_error: list[WebDriverException] = []
+
     def probe(d: WebDriver):
         try:
             return condition(d)
         except (NoSuchElementException, StaleElementReferenceException):
             return False
+        except WebDriverException as error:
+            # While a document replaces another, chromedriver can answer for a node of the old
+            # one with an "unknown error" ("Node with given id does not belong to the
+            # document"): the page is still on its way.
+            last_error[:] = [error]
+            return False
 
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.1).until(probe)
     except TimeoutException:
-        raise AssertionError(f"waited {timeout} s for {what}; the page is {describe(driver)}") from None
+        detail = f" (last WebDriver error: {last_error[0].msg})" if last_error else ""
+        raise AssertionError(
+            f"waited {timeout} s for {what}; the page is {describe(driver)}{detail}") from None
 
 
 def describe(driver: WebDriver) -> str:
@@ -143,7 +159,8 @@ def submit(driver: WebDriver, page: Page, action: str | None = None) -> Page:
         buttons = page.form.find_elements(
             By.CSS_SELECTOR, "button:not([type]), button[type='submit'], input[type='submit']")
     else:
-        buttons = page.form.find_elements(By.CSS_SELECTOR, f"button[type='submit'][name='action'][value='{action}']")
+        buttons = page.form.find_elements(
+            By.CSS_SELECTOR, f"button[type='submit'][name='action'][value='{action}']")
     assert buttons, f"{page.step}: no submit button{'' if action is None else ' ' + action}"
     buttons[0].click()
     return wait_for_step(driver, page.form)
@@ -169,13 +186,13 @@ class Plan:
     """What to do at each step of a journey: the document type, the files, the outcome."""
 
     country: str | None = None
-    document_type: str = "ID_CARD"
+    document_type: str = "DRIVING_LICENSE"
     files: dict[str, Path] = field(default_factory=dict)
     outcome: str = "pass"
     action: str = "finish"
 
 
-def fill_step(driver: WebDriver, page: Page, plan: Plan) -> Page:
+def fill_step(driver: WebDriver, page: Page, plan: Plan, shots: Screenshots | None = None) -> Page:
     """Fills one step as a person would and submits it; the page that follows."""
     form = page.form
     assert form is not None, f"not a step page: {page.url}"
@@ -201,12 +218,15 @@ def fill_step(driver: WebDriver, page: Page, plan: Plan) -> Page:
         path = plan.files.get(page.step)
         assert path is not None, f"the plan has no file for the step {page.step}"
         choose_file(page, path)
+        if shots is not None:
+            shots.take(f"{page.step}-chosen")
         return submit(driver, page)
     if page.step == "finish":
         outcome = Select(form.find_element(By.CSS_SELECTOR, "select[name='outcome']"))
         assert outcome.options[0].get_attribute("value") == "pass"
         assert outcome.first_selected_option.get_attribute("value") == "pass"
-        actions = [b.get_attribute("value") for b in form.find_elements(By.CSS_SELECTOR, "button[name='action']")]
+        buttons = form.find_elements(By.CSS_SELECTOR, "button[name='action']")
+        actions = [button.get_attribute("value") for button in buttons]
         assert actions == ["finish", "abandon", "expire"], actions
         outcome.select_by_value(plan.outcome)
         return submit(driver, page, plan.action)
@@ -226,15 +246,15 @@ def run_journey(driver: WebDriver, page: Page, plan: Plan, shots: Screenshots, l
         shots.take(page.step)
         if before_submit is not None:
             before_submit(page)
-        page = fill_step(driver, page, plan)
+        page = fill_step(driver, page, plan, shots)
     return steps, page
 
 
 def end_page_then_redirect(driver: WebDriver, receiver_path: str, what: str) -> str:
     """Waits until the frame or tab has left the end page for the receiver; the receiver's URL."""
-    wait_for(driver, lambda d: urllib.parse.urlsplit(d.current_url).path == receiver_path
+    wait_for(driver, lambda d: urllib.parse.urlsplit(document_url(d)).path == receiver_path
              and d.find_elements(By.ID, "receiver"), f"the redirect to {receiver_path} ({what})")
-    return driver.current_url
+    return document_url(driver)
 
 
 def wait_until(predicate: Callable[[], bool], what: str, timeout: float = STEP_TIMEOUT) -> None:
