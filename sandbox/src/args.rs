@@ -408,6 +408,35 @@ mod tests {
         faults: FaultArgs,
     }
 
+    #[derive(Debug, Parser)]
+    struct Command {
+        #[command(flatten)]
+        sandbox: SandboxArgs,
+    }
+
+    fn session_timeout(args: &[&str]) -> Result<Duration, String> {
+        Command::try_parse_from(std::iter::once("sandbox").chain(args.iter().copied()))
+            .map(|command| command.sandbox.session_timeout)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn the_session_timeout_is_a_duration_above_zero() {
+        assert_eq!(session_timeout(&[]), Ok(Duration::from_secs(15 * 60)));
+        assert_eq!(
+            session_timeout(&["--session-timeout", "90s"]),
+            Ok(Duration::from_secs(90))
+        );
+        assert_eq!(
+            session_timeout(&["--session-timeout", "1h30m"]),
+            Ok(Duration::from_secs(5400))
+        );
+        let zero = session_timeout(&["--session-timeout", "0s"]).unwrap_err();
+        assert!(zero.contains("above zero"), "{zero}");
+        let word = session_timeout(&["--session-timeout", "soon"]).unwrap_err();
+        assert!(word.contains("`soon` is not a duration"), "{word}");
+    }
+
     fn config(args: &[&str]) -> Result<FaultConfig, String> {
         let cli = Cli::try_parse_from(std::iter::once("sandbox").chain(args.iter().copied()))
             .map_err(|error| error.to_string())?;

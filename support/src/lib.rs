@@ -1,6 +1,7 @@
 //! Helpers shared by the tests and the benchmark of the workspace: the spec as JSON and validation
 //! against its schemas, the committed samples and Jumio's published examples, a client and sandbox
-//! set-up ([`flow`]), raw HTTP against the sandbox ([`http`]), synthetic images ([`images`]),
+//! set-up ([`flow`]), raw HTTP against the sandbox ([`http`]), a driver of the sandbox's Web
+//! journey ([`web`]), synthetic images ([`images`]),
 //! temporary directories ([`temp`]), a seeded PRNG ([`Rng`]) and what the sandbox's workflows are
 //! expected to report ([`expected`]).
 

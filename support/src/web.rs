@@ -180,7 +180,10 @@ impl Journey {
             let form = page.form.clone().ok_or_else(|| JourneyError::Unexpected {
                 url: response.url.clone(),
                 status: response.status,
-                detail: "the page has no form".to_owned(),
+                detail: match &page.alert {
+                    Some(alert) => format!("the page has no form; it says: {alert}"),
+                    None => "the page has no form".to_owned(),
+                },
             })?;
             let mut fields = form.fields.clone();
             for (name, value) in &mut fields {

@@ -213,15 +213,20 @@ impl Ending {
 /// Longest `authorizationToken` read; the sandbox's tokens are far shorter.
 pub(crate) const MAX_TOKEN_CHARS: usize = 4096;
 
-/// The account and workflow execution of a link's token, if the sandbox signed it (expired or
-/// not): anything else ends with `9200` and no execution.
+/// The account and workflow execution of a link's token that the sandbox signed and that has
+/// not expired. An expired one ends with `9200` on its execution (its claims are the sandbox's,
+/// so its account's error URL may be told); anything else ends with `9200` and no execution.
 pub(crate) fn ids_of(app: &AppState, token: &str) -> Result<(String, String), Ending> {
     let invalid = || Ending::error(ERROR_TOKEN, None);
     if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
         return Err(invalid());
     }
     let claims: Claims = app.signer.verify_signature(token).map_err(|_| invalid())?;
+    let expired = claims.is_expired();
     match (claims.kind, claims.account, claims.workflow_execution) {
+        (TokenKind::Sdk, Some(account), Some(execution)) if expired => {
+            Err(Ending::error(ERROR_TOKEN, Some((account, execution))))
+        }
         (TokenKind::Sdk, Some(account), Some(execution)) => Ok((account, execution)),
         _ => Err(invalid()),
     }

@@ -241,10 +241,7 @@ async fn open(
     let referrer = referring_origin(&app, &headers);
     let ids = match journey::ids_of(&app, &link.token) {
         Ok(ids) => ids,
-        Err(ending) => {
-            let state = EndState::new(ending, strings.code, referrer);
-            return see_other(&state.location(&app));
-        }
+        Err(ending) => return refused_link(&app, ending, strings, referrer),
     };
     app.advance_one(&ids.0, &ids.1);
     let mut store = app.lock();
@@ -280,6 +277,21 @@ async fn open(
         StatusCode::OK,
         step_page(execution, step, None, Some("loaded")),
     )
+}
+
+/// The end page of a link whose token [`journey::ids_of`] refused; the due transitions of its
+/// execution, when it names one, are applied first (an expired token's `TOKEN_EXPIRED`).
+fn refused_link(
+    app: &AppState,
+    ending: Ending,
+    strings: &'static Strings,
+    parent_origin: Option<String>,
+) -> Response {
+    if let Some((account, execution)) = &ending.ids {
+        app.advance_one(account, execution);
+    }
+    let state = end_state(&app.lock(), ending, strings, parent_origin);
+    see_other(&state.location(app))
 }
 
 fn server_error(ids: &(String, String)) -> Ending {
@@ -470,7 +482,7 @@ async fn submit(
     }
     let ids = match journey::ids_of(&app, &token) {
         Ok(ids) => ids,
-        Err(ending) => return see_other(&EndState::new(ending, english.code, None).location(&app)),
+        Err(ending) => return refused_link(&app, ending, english, None),
     };
     // The file is checked before the store is locked: reading a large one takes a while.
     let checked = match (&read, form.file.take()) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use jumio_kyx::generated::types::{AccountResponse, WorkflowExecutionDetails};
 use jumio_kyx_sandbox::{SandboxConfig, WorkflowDefinition};
 use jumio_kyx_test_support::http::{Api, DEADLINE, Receiver, read_ok, seed_request};
-use jumio_kyx_test_support::web::{Action, Driver, End, Journey, Page};
+use jumio_kyx_test_support::web::{Action, Driver, End, Form, Journey, Page, Response};
 use jumio_kyx_test_support::{images, sample_bytes};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -322,18 +322,11 @@ async fn an_expired_token_ends_with_9200_and_token_expired() {
 async fn a_journey_left_alone_expires_its_session_with_9210() {
     let (api, receiver, opened) = with_callbacks(Duration::from_millis(300), "idle").await;
     // Opening the link starts no session: only the first form sent does.
-    let driver = Driver::new().expect("driver");
-    let first = Page::parse(&driver.get(&opened.href).await.expect("GET")).expect("page");
+    let first = FirstForm::of(&api, &opened).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(opened.status(&api).await, "INITIATED");
-    let form = first.form.expect("a form");
-    assert_eq!(form.step.as_deref(), Some("consent"));
-    let action = api.url(&form.action);
-    let next = driver
-        .post_form(&action, form.fields.clone(), Vec::new(), None)
-        .await
-        .expect("POST");
-    assert_eq!(next.status, StatusCode::OK);
+    assert_eq!(first.form.step.as_deref(), Some("consent"));
+    assert_eq!(first.send(None).await.status, StatusCode::OK);
     receiver
         .wait_for(&opened.execution, "SESSION_EXPIRED")
         .await;
@@ -732,18 +725,8 @@ async fn recorded_consent_and_fixed_document_skip_their_steps() {
 async fn the_document_type_step_offers_the_filters_and_refuses_others() {
     let api = Api::start().await;
     let opened = Opened::create(&api, &request(10011, "types", None, None)).await;
-    let driver = Driver::new().expect("driver");
-    let consent = Page::parse(&driver.get(&opened.href).await.expect("GET")).expect("page");
-    let form = consent.form.expect("a form");
-    let answer = driver
-        .post_form(
-            &api.url(&form.action),
-            form.fields.clone(),
-            Vec::new(),
-            None,
-        )
-        .await
-        .expect("POST");
+    let consent = FirstForm::of(&api, &opened).await;
+    let answer = consent.send(None).await;
     let page = Page::parse(&answer).expect("page");
     let form = page.form.expect("a form");
     assert_eq!(form.step.as_deref(), Some("document-type"));
@@ -761,7 +744,8 @@ async fn the_document_type_step_offers_the_filters_and_refuses_others() {
             *value = "DEU".to_owned();
         }
     }
-    let refused = driver
+    let refused = consent
+        .driver
         .post_form(&api.url(&form.action), fields, Vec::new(), None)
         .await
         .expect("POST");
@@ -788,6 +772,44 @@ async fn the_document_type_step_offers_the_filters_and_refuses_others() {
     );
 }
 
+/// The first form of a journey, the absolute URL it is sent to, and a driver to send it with.
+struct FirstForm {
+    driver: Driver,
+    form: Form,
+    action: String,
+}
+
+impl FirstForm {
+    async fn of(api: &Api, opened: &Opened) -> Self {
+        let (driver, page) = first_page(&opened.href).await;
+        let form = page.form.expect("a form");
+        let action = api.url(&form.action);
+        Self {
+            driver,
+            form,
+            action,
+        }
+    }
+
+    /// Sends the form as it is, from the page of `cross_origin` (`None`: the journey's own).
+    async fn send(&self, cross_origin: Option<&str>) -> Response {
+        self.send_fields(self.form.fields.clone(), cross_origin)
+            .await
+    }
+
+    /// Sends `fields` instead of the form's.
+    async fn send_fields(
+        &self,
+        fields: Vec<(String, String)>,
+        cross_origin: Option<&str>,
+    ) -> Response {
+        self.driver
+            .post_form(&self.action, fields, Vec::new(), cross_origin)
+            .await
+            .expect("POST")
+    }
+}
+
 /// The first page of a journey and a driver to go on with.
 async fn first_page(href: &str) -> (Driver, Page) {
     let driver = Driver::new().expect("driver");
@@ -799,27 +821,17 @@ async fn first_page(href: &str) -> (Driver, Page) {
 async fn cross_site_submissions_are_refused() {
     let api = Api::start().await;
     let opened = Opened::create(&api, &request(10011, "csrf", None, None)).await;
-    let (driver, page) = first_page(&opened.href).await;
-    let form = page.form.expect("a form");
-    let action = api.url(&form.action);
-    let refused = driver
-        .post_form(
-            &action,
-            form.fields.clone(),
-            Vec::new(),
-            Some("http://evil.example"),
-        )
-        .await
-        .expect("POST");
+    let first = FirstForm::of(&api, &opened).await;
+    let refused = first.send(Some("http://evil.example")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // With an `Origin` only, as older browsers send it.
     let with_origin = |origin: &'static str| {
-        let multipart = form.fields.iter().fold(
+        let multipart = first.form.fields.iter().fold(
             reqwest::multipart::Form::new(),
             |multipart, (name, value)| multipart.text(name.clone(), value.clone()),
         );
         reqwest::Client::new()
-            .post(&action)
+            .post(&first.action)
             .header("User-Agent", "Tests/1.0")
             .header("Origin", origin)
             .multipart(multipart)
@@ -831,19 +843,28 @@ async fn cross_site_submissions_are_refused() {
     let null_origin = with_origin("null").await.expect("POST");
     assert_eq!(null_origin.status(), StatusCode::OK);
     let next = null_origin.text().await.expect("body");
-    let next = Page::parse_html(&action, StatusCode::OK, &next);
+    let next = Page::parse_html(&first.action, StatusCode::OK, &next);
     assert_eq!(next.step.as_deref(), Some("document-type"));
+    // The driver acting as another site's page is refused too, and says why.
+    let error = Journey::with_samples()
+        .from_origin("http://evil.example")
+        .run(&opened.href)
+        .await
+        .expect_err("refused");
+    let error = error.to_string();
+    assert!(error.starts_with("/web/client answered 403"), "{error}");
+    assert!(error.contains("verification link again"), "{error}");
+    assert!(!error.contains(&token_of(&opened.href)), "{error}");
 }
 
 #[tokio::test]
 async fn a_form_without_its_csrf_token_is_refused_and_not_counted() {
     let api = Api::start().await;
     let opened = Opened::create(&api, &request(10011, "csrf", None, None)).await;
-    let (driver, page) = first_page(&opened.href).await;
-    let form = page.form.expect("a form");
+    let first = FirstForm::of(&api, &opened).await;
+    let form = &first.form;
     let csrf = form.field("csrf").expect("a csrf field").to_owned();
     assert!(csrf.len() >= 32, "{csrf}");
-    let action = api.url(&form.action);
     let without: Vec<(String, String)> = form
         .fields
         .iter()
@@ -863,10 +884,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_not_counted() {
         })
         .collect();
     for fields in [without.clone(), wrong, without] {
-        let answer = driver
-            .post_form(&action, fields, Vec::new(), None)
-            .await
-            .expect("POST");
+        let answer = first.send_fields(fields, None).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN);
         let page = Page::parse(&answer).expect("page");
         assert!(page.form.is_none());
@@ -952,8 +970,6 @@ async fn the_panel_picks_the_outcome_and_overrides_the_references_markers() {
     ];
     for (reference, outcome, decision) in cases {
         let opened = Opened::create(&api, &request(10011, reference, None, None)).await;
-        let (_, first) = first_page(&opened.href).await;
-        drop(first);
         let end = Journey::with_samples()
             .outcome(outcome)
             .run(&opened.href)
@@ -1115,4 +1131,110 @@ async fn the_iframe_events_name_the_embedding_origin() {
     assert_eq!(page.main_data["acquisition-status"], "SUCCESS");
     assert_eq!(page.main_data["parent-origin"], "http://localhost:5173");
     assert!(!page.main_data.contains_key("error-code"));
+}
+
+#[tokio::test]
+async fn a_started_journey_whose_token_runs_out_first_is_token_expired() {
+    let (api, receiver, opened) = with_callbacks(Duration::from_secs(900), "brief #expire").await;
+    let first = FirstForm::of(&api, &opened).await;
+    let next = first.send(None).await;
+    assert_eq!(next.status, StatusCode::OK);
+    receiver.wait_for(&opened.execution, "TOKEN_EXPIRED").await;
+    let form = Page::parse(&next).expect("page").form.expect("a form");
+    let late = first.send_fields(form.fields, None).await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER);
+    let end = Page::parse(
+        &first
+            .driver
+            .get(late.location.as_deref().expect("a location"))
+            .await
+            .expect("GET"),
+    )
+    .expect("page");
+    assert_eq!(end.error_code, Some(9200));
+    assert_eq!(opened.status(&api).await, "TOKEN_EXPIRED");
+}
+
+/// A log sink for [`the_journey_logs_no_token_or_personal_data`].
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_journey_logs_no_token_or_personal_data() {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "jumio_kyx_sandbox=trace",
+        ))
+        .with_writer(move || sink.clone())
+        .finish();
+    let reference = "Jane Doe order 4711";
+    let (token, csrf) = tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let api = Api::start().await;
+            let opened = Opened::create(&api, &request(10011, reference, None, None)).await;
+            let first = FirstForm::of(&api, &opened).await;
+            let csrf = first.form.field("csrf").expect("csrf").to_owned();
+            let cross = first.send(Some("http://x.example")).await;
+            assert_eq!(cross.status, StatusCode::FORBIDDEN);
+            let end = Journey::with_samples()
+                .file("FRONT", b"no image".to_vec())
+                .run(&opened.href)
+                .await
+                .expect("journey");
+            assert_eq!(end.acquisition_status, "SUCCESS");
+            opened.wait_for(&api, "PROCESSED").await;
+            (token_of(&opened.href), csrf)
+        })
+    });
+    let logs = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("UTF-8");
+    assert!(logs.contains("Web journey"), "the journey logs: {logs}");
+    for secret in [token.as_str(), csrf.as_str(), reference] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+}
+
+#[tokio::test]
+async fn oversized_forms_are_refused_naming_the_limit() {
+    let api = Api::start().await;
+    let opened = Opened::create(&api, &request(10011, "bounds", None, None)).await;
+    let first = FirstForm::of(&api, &opened).await;
+    let mut many = first.form.fields.clone();
+    many.extend((0..8).map(|i| (format!("extra{i}"), "x".to_owned())));
+    let mut long = first.form.fields.clone();
+    long.push(("country".to_owned(), "x".repeat(9000)));
+    for (fields, limit) in [
+        (many, "the form has more than 8 fields"),
+        (long, "the field `country` is longer than 8192 bytes"),
+    ] {
+        let answer = first.send_fields(fields, None).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = Page::parse(&answer).expect("page");
+        let alert = page.alert.unwrap_or_default();
+        assert!(alert.contains(limit), "{alert}");
+    }
+    let end = Journey::with_samples()
+        .run(&opened.href)
+        .await
+        .expect("journey");
+    assert_eq!(
+        end.acquisition_status, "SUCCESS",
+        "a third refusal was still to come"
+    );
 }
