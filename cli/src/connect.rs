@@ -5,48 +5,21 @@
 //! user of the machine can read them (`/proc/<pid>/cmdline`, `ps`): they come from the environment,
 //! from a file, or from standard input.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use clap::builder::UnknownArgumentValueParser;
 use jumio_kyx::{JumioClient, Region};
 use jumio_kyx_sandbox::Sandbox;
 use secrecy::{ExposeSecret, SecretString};
 
-/// What `--client-secret` and `--token` answer: they do not exist, and why.
-pub fn refused_secret_argument(variable: &str, file_flag: &str) -> UnknownArgumentValueParser {
-    UnknownArgumentValueParser::suggest(format!(
-        "secrets are not taken from the command line, where other users of this machine can read \
-         them: set {variable}, or use {file_flag} PATH (- for standard input)"
-    ))
-}
+pub use jumio_kyx_sandbox::args::refused_secret_argument;
 
 /// Reads a secret from `file` (`-`: standard input) when given, else from the environment
-/// variable `variable`; trailing line breaks are dropped. `None` when neither is set.
+/// variable `variable`, as the sandbox reads its own (`jumio_kyx_sandbox::args::read_secret`).
+/// `None` when neither is set.
 pub fn read_secret(variable: &str, file: Option<&Path>) -> anyhow::Result<Option<SecretString>> {
-    let Some(file) = file else {
-        return Ok(std::env::var(variable)
-            .ok()
-            .filter(|value| !value.is_empty())
-            .map(SecretString::from));
-    };
-    let mut text = String::new();
-    let read = if file == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    let source = if file == Path::new("-") {
-        "standard input".to_owned()
-    } else {
-        file.display().to_string()
-    };
-    read.map_err(|e| anyhow::anyhow!("cannot read the secret from {source}: {e}"))?;
-    let secret = text.trim_end_matches(['\r', '\n']);
-    anyhow::ensure!(!secret.is_empty(), "{source} holds no secret (it is empty)");
-    Ok(Some(SecretString::from(secret)))
+    Ok(jumio_kyx_sandbox::args::read_secret(variable, file)?.map(SecretString::from))
 }
 
 /// Connection settings shared by the commands that call Jumio.

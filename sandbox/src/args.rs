@@ -33,11 +33,7 @@ pub struct SandboxArgs {
     #[arg(
         long = "client-secret",
         hide = true,
-        value_parser = UnknownArgumentValueParser::suggest(
-            "secrets are not taken from the command line, where other users of this machine can \
-             read them: set JUMIO_SANDBOX_CLIENT_SECRET, or use --client-secret-file PATH (- for \
-             standard input)"
-        )
+        value_parser = refused_secret_argument("JUMIO_SANDBOX_CLIENT_SECRET", "--client-secret-file")
     )]
     refused_client_secret: Option<String>,
     /// Lifetime of the access tokens, in seconds.
@@ -282,18 +278,33 @@ pub fn exposure_warning(config: &SandboxConfig) -> Option<String> {
     ))
 }
 
-/// The client secret the sandbox accepts: from `file` (`-`: standard input) when given, else
-/// from `JUMIO_SANDBOX_CLIENT_SECRET`, else the default `sandbox-secret`. Trailing line breaks
-/// of a file are dropped; an empty one is refused.
-fn client_secret(file: Option<&Path>) -> io::Result<String> {
+/// What a flag that would take a secret (`--client-secret`, `--token`) answers: it does not
+/// exist, and why; the hint names the environment variable and the file flag to use instead.
+pub fn refused_secret_argument(variable: &str, file_flag: &str) -> UnknownArgumentValueParser {
+    UnknownArgumentValueParser::suggest(format!(
+        "secrets are not taken from the command line, where other users of this machine can read \
+         them: set {variable}, or use {file_flag} PATH (- for standard input)"
+    ))
+}
+
+/// Reads a secret from `file` (`-`: standard input) when given, else from the environment
+/// variable `variable` (an empty value counts as unset). Trailing line breaks of a file are
+/// dropped; an empty file is refused. `None` when neither is set. Errors name the source, never
+/// the secret.
+pub fn read_secret(variable: &str, file: Option<&Path>) -> io::Result<Option<String>> {
     let Some(file) = file else {
-        return Ok(std::env::var("JUMIO_SANDBOX_CLIENT_SECRET")
+        return Ok(std::env::var(variable)
             .ok()
-            .filter(|secret| !secret.is_empty())
-            .unwrap_or_else(|| SandboxConfig::default().client_secret));
+            .filter(|value| !value.is_empty()));
     };
-    let (mut text, source) = (String::new(), file.display().to_string());
-    if file == Path::new("-") {
+    let stdin = file == Path::new("-");
+    let source = if stdin {
+        "standard input".to_owned()
+    } else {
+        file.display().to_string()
+    };
+    let mut text = String::new();
+    if stdin {
         io::stdin().read_to_string(&mut text)
     } else {
         std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
@@ -301,17 +312,24 @@ fn client_secret(file: Option<&Path>) -> io::Result<String> {
     .map_err(|e| {
         io::Error::new(
             e.kind(),
-            format!("cannot read the client secret from {source}: {e}"),
+            format!("cannot read the secret from {source}: {e}"),
         )
     })?;
     let secret = text.trim_end_matches(['\r', '\n']);
     if secret.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("{source} holds no client secret (it is empty)"),
+            format!("{source} holds no secret (it is empty)"),
         ));
     }
-    Ok(secret.to_owned())
+    Ok(Some(secret.to_owned()))
+}
+
+/// The client secret the sandbox accepts: from `file` when given, else from
+/// `JUMIO_SANDBOX_CLIENT_SECRET`, else the default `sandbox-secret` (see [`read_secret`]).
+fn client_secret(file: Option<&Path>) -> io::Result<String> {
+    Ok(read_secret("JUMIO_SANDBOX_CLIENT_SECRET", file)?
+        .unwrap_or_else(|| SandboxConfig::default().client_secret))
 }
 
 /// Serves a sandbox configured by `args` until Ctrl-C or SIGTERM, printing its base URL and

@@ -741,7 +741,7 @@ mod cli {
         let path = empty.path().join("secret");
         std::fs::write(&path, "\n").unwrap();
         let stderr = refused(&["--client-secret-file", path.to_str().unwrap()]);
-        assert!(stderr.contains("holds no client secret"), "{stderr}");
+        assert!(stderr.contains("holds no secret"), "{stderr}");
     }
 
     /// Starts the sandbox with `configure`, and returns the status of a token request with
