@@ -19,4 +19,5 @@ mod properties;
 mod redaction;
 mod resilience;
 mod spec_examples;
+mod token_cache;
 mod workflows;
