@@ -7,8 +7,9 @@
 # Usage: bash .ci/mutants.sh [BASE_REV]
 #   BASE_REV defaults to HEAD~1 (on main: the previous commit of main, so a merge is checked whole).
 #   TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/jumio-kyx-ci) caches cargo-mutants.
-#   MUTANTS_BUDGET (default 12) is the most mutants tested: a larger diff is sampled, with the fixed
-#   seed MUTANTS_SEED (default 1), and the step says how many of how many it tested.
+#   MUTANTS_BUDGET (default 12) is the most mutants tested: a larger diff is sampled (every n-th
+#   mutant, from an offset the fixed MUTANTS_SEED, default 1, picks), and the step says how many of
+#   how many it tested.
 #   MUTANTS_TIMEOUT (default 120) is the longest test run of one mutant, in seconds.
 #   MUTANTS_TARGET_DIR (default target, the folder of the earlier CI steps) holds the builds of the
 #   mutated copies: the dependencies the test step built are reused there.
@@ -81,18 +82,14 @@ fi
 
 selection=()
 if [ "$total" -gt "$BUDGET" ]; then
-  # A fixed-seed sample, so that a rerun of the same change tests the same mutants.
-  python3 - "$work/all.txt" "$BUDGET" "$SEED" >"$work/sample.txt" <<'PY'
-import random, re, sys
-names = [line.rstrip("\n") for line in open(sys.argv[1]) if line.strip()]
-sample = random.Random(int(sys.argv[3])).sample(names, int(sys.argv[2]))
-for name in sorted(sample, key=names.index):
-    print("^" + re.escape(name) + "$")
-PY
-  while read -r pattern; do
-    selection+=(--re "$pattern")
-  done <"$work/sample.txt"
-  echo "mutants: sampled $BUDGET of $total mutants (seed $SEED; MUTANTS_BUDGET raises the budget)"
+  # A fixed sample, so that a rerun of the same change tests the same mutants: every n-th mutant of
+  # the list (cargo-mutants' round-robin shards), from an offset the seed picks. (`--re` cannot
+  # select single mutants: it does not filter every kind of mutant.)
+  shards=$(((total + BUDGET - 1) / BUDGET))
+  shard=$((SEED % shards))
+  selection=(--shard "$shard/$shards" --sharding round-robin)
+  sampled="$(cargo mutants --in-diff "$work/change.diff" "${package_args[@]}" "${selection[@]}" --list | grep -c . || true)"
+  echo "mutants: sampled $sampled of $total mutants: one in $shards, from offset $shard (MUTANTS_BUDGET=$BUDGET, MUTANTS_SEED=$SEED)"
 fi
 
 status=0
