@@ -437,6 +437,11 @@ mod tests {
                 .await
         );
         assert!(!attempts.retry_after(Failure::Timeout).await);
+        assert_eq!(
+            attempts.retries(),
+            2,
+            "the refused third retry is not counted"
+        );
         assert_eq!(stats.snapshot().total(), 2);
         assert_eq!(stats.snapshot().rate_limited, 1);
 
@@ -710,6 +715,7 @@ mod tests {
         let policy = quick(3);
         let stats = RetryStats::default();
         let mut attempts = Attempts::new(&policy, &stats, "test", Safety::NotIdempotent);
+        assert_eq!(attempts.retries(), 0);
         assert!(!attempts.retry_after(Failure::Timeout).await);
         assert!(attempts.retry_after(Failure::Connect).await);
         assert_eq!(attempts.retries(), 1);
