@@ -441,6 +441,7 @@ mod tests {
     #[test]
     fn huge_lifetimes_are_clamped_to_a_day() {
         assert_eq!(token_lifetime("opaque", i64::MAX), MAX_TOKEN_LIFETIME);
+        assert_eq!(MAX_TOKEN_LIFETIME, Duration::from_secs(86_400));
         let token = jwt(serde_json::json!({ "exp": u64::MAX }));
         assert_eq!(token_lifetime(&token, 3600), MAX_TOKEN_LIFETIME);
         let margin = DEFAULT_REFRESH_MARGIN.min(MAX_TOKEN_LIFETIME / 2);
@@ -462,5 +463,188 @@ mod tests {
         let credentials = Credentials::new("client-id", "very-secret");
         let debug = format!("{credentials:?}");
         assert!(debug.contains("client-id") && !debug.contains("very-secret"));
+        assert_eq!(credentials.client_id(), "client-id");
+    }
+
+    /// A token endpoint on 127.0.0.1 that issues `token-0`, `token-1`, ... living `expires_in`
+    /// seconds (or answers `status` when it is not 200), and a cache of it with `margin`.
+    async fn cache(expires_in: i64, status: u16, margin: Duration) -> TokenCache {
+        use axum::routing::post;
+        let issued = Arc::new(AtomicU64::new(0));
+        let app = axum::Router::new().route(
+            "/oauth2/token",
+            post(move || {
+                let n = issued.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    let body = axum::Json(serde_json::json!({
+                        "access_token": format!("token-{n}"),
+                        "expires_in": expires_in,
+                        "token_type": "Bearer",
+                    }));
+                    (axum::http::StatusCode::from_u16(status).unwrap(), body)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        TokenCache::new(
+            Credentials::new("client-id", "client-secret"),
+            TokenSettings {
+                auth_url: format!("http://{address}"),
+                http: reqwest::Client::new(),
+                user_agent: "test".to_owned(),
+                margin,
+                retry: RetryPolicy::none(),
+                retry_stats: Arc::new(RetryStats::default()),
+                request_timeout: Some(Duration::from_secs(5)),
+            },
+        )
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    fn failure(result: Result<AccessToken>) -> Error {
+        match result {
+            Ok(token) => panic!("a token: {}", bearer(&token)),
+            Err(error) => error,
+        }
+    }
+
+    fn bearer(token: &AccessToken) -> String {
+        let header = token.auth.header().unwrap().unwrap();
+        header.to_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_token_is_requested_once_and_reused() {
+        let tokens = cache(3600, 200, DEFAULT_REFRESH_MARGIN).await;
+        assert_eq!(tokens.requests(), 0);
+        let first = tokens.token(soon()).await.unwrap();
+        assert_eq!(bearer(&first), "Bearer token-0");
+        let again = tokens.token(soon()).await.unwrap();
+        assert_eq!(bearer(&again), "Bearer token-0");
+        assert_eq!(tokens.requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn invalidating_the_current_token_requests_a_new_one() {
+        let tokens = cache(3600, 200, DEFAULT_REFRESH_MARGIN).await;
+        let rejected = tokens.token(soon()).await.unwrap();
+        tokens.invalidate(&rejected);
+        let fresh = tokens.token(soon()).await.unwrap();
+        assert_eq!(bearer(&fresh), "Bearer token-1");
+        assert_eq!(tokens.requests(), 2);
+        // A token rejected after it was already replaced does not discard its replacement.
+        tokens.invalidate(&rejected);
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-1"
+        );
+        assert_eq!(tokens.requests(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_token_is_refreshed_its_margin_before_it_expires() {
+        // Lives 3 s, refreshed 1 s before.
+        let tokens = cache(3, 200, Duration::from_secs(1)).await;
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-0"
+        );
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-0"
+        );
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-1"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_margin_past_half_the_lifetime_is_cut_to_half() {
+        let tokens = cache(2, 200, Duration::from_secs(60)).await;
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-0"
+        );
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-0"
+        );
+        tokio::time::sleep(Duration::from_millis(1300)).await;
+        assert_eq!(
+            bearer(&tokens.token(soon()).await.unwrap()),
+            "Bearer token-1"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_or_a_refusal_is_an_error_for_every_caller() {
+        let tokens = cache(0, 200, DEFAULT_REFRESH_MARGIN).await;
+        let error = failure(tokens.token(soon()).await);
+        assert!(error.to_string().contains("already expired"), "{error}");
+
+        let refused = cache(3600, 401, DEFAULT_REFRESH_MARGIN).await;
+        let (a, b) = tokio::join!(refused.token(soon()), refused.token(soon()));
+        for error in [failure(a), failure(b)] {
+            assert_eq!(
+                error.status(),
+                Some(reqwest::StatusCode::UNAUTHORIZED),
+                "{error:?}"
+            );
+        }
+        assert_eq!(refused.requests(), 1, "one request for both callers");
+    }
+
+    #[tokio::test]
+    async fn a_caller_waits_no_longer_than_its_deadline() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let tokens = TokenCache::new(
+            Credentials::new("client-id", "client-secret"),
+            TokenSettings {
+                auth_url: format!("http://{address}"),
+                http: reqwest::Client::new(),
+                user_agent: "test".to_owned(),
+                margin: DEFAULT_REFRESH_MARGIN,
+                retry: RetryPolicy::none(),
+                retry_stats: Arc::new(RetryStats::default()),
+                request_timeout: Some(Duration::from_secs(30)),
+            },
+        );
+        let started = Instant::now();
+        let error = failure(
+            tokens
+                .token(Instant::now() + Duration::from_millis(200))
+                .await,
+        );
+        assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_jwt_without_a_numeric_exp_falls_back_to_expires_in() {
+        for claims in [
+            serde_json::json!({"iat": 1}),
+            serde_json::json!({"exp": "soon"}),
+        ] {
+            assert_eq!(token_lifetime(&jwt(claims), 120), Duration::from_secs(120));
+        }
+        assert_eq!(jwt_expiry("a.!!!.c"), None);
+        assert_eq!(jwt_expiry(&jwt(serde_json::json!({"exp": 42}))), Some(42));
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"exp":7}"#);
+        assert_eq!(jwt_expiry(&format!("h.{payload}==.s")), Some(7));
     }
 }

@@ -544,4 +544,47 @@ mod tests {
             "callback body is not a Jumio callback: the body is an array; expected a JSON object"
         );
     }
+
+    const BODY: &str = r#"{
+        "callbackSentAt": "2021-01-21T14:55:01.917Z",
+        "userReference": "user-1",
+        "workflowExecution": {"id": "22222222-0000-0000-0000-000000000000", "status": "PROCESSED"},
+        "account": {"id": "11111111-0000-0000-0000-000000000000"}
+    }"#;
+
+    #[test]
+    fn the_ids_and_the_payload_are_the_body_s() {
+        let callback = parse(BODY.as_bytes()).unwrap();
+        assert_eq!(
+            callback.ids(),
+            &ExecutionIds::new(
+                "11111111-0000-0000-0000-000000000000",
+                "22222222-0000-0000-0000-000000000000"
+            )
+            .unwrap()
+        );
+        assert_eq!(callback.payload().user_reference.as_deref(), Some("user-1"));
+        let payload = callback.into_payload();
+        assert_eq!(payload.account.id, "11111111-0000-0000-0000-000000000000");
+        assert_eq!(payload.workflow_execution.status, WorkflowStatus::Processed);
+    }
+
+    #[test]
+    fn an_address_is_listed_once_in_either_form() {
+        let ip: IpAddr = "198.51.100.7".parse().unwrap();
+        let mapped: IpAddr = "::ffff:198.51.100.7".parse().unwrap();
+        let list = CallbackAllowlist::from_ips([ip, mapped, ip]);
+        assert_eq!(list.ips().collect::<Vec<_>>(), [ip]);
+        assert!(list.contains(mapped));
+        assert!(list.check(mapped).is_ok());
+        let other: IpAddr = "2001:db8::7".parse().unwrap();
+        assert!(!list.contains(other));
+        assert!(matches!(
+            list.check(other),
+            Err(CallbackError::UntrustedSource { ip }) if ip == other
+        ));
+        assert!(list.hostnames().is_empty());
+        assert_eq!(CallbackAllowlist::default(), CallbackAllowlist::jumio());
+        assert_eq!(canonical(other), other);
+    }
 }

@@ -81,3 +81,40 @@ impl fmt::Display for ExecutionIds {
 pub(crate) fn check_id(field: &'static str, what: &'static str, value: &str) -> Result<()> {
     trust::id(what, value).map_err(|invalid| Error::validation(field, invalid.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCOUNT: &str = "11111111-0000-0000-0000-000000000000";
+    const EXECUTION: &str = "22222222-0000-0000-0000-000000000000";
+
+    #[test]
+    fn both_ids_are_kept_and_shown() {
+        let ids = ExecutionIds::new(ACCOUNT, EXECUTION).unwrap();
+        assert_eq!(ids.account_id(), ACCOUNT);
+        assert_eq!(ids.workflow_execution_id(), EXECUTION);
+        assert_eq!(
+            ids.to_string(),
+            format!("workflow execution {EXECUTION} of account {ACCOUNT}")
+        );
+        assert_eq!(
+            format!("{ids:?}"),
+            format!(
+                "ExecutionIds {{ account_id: \"{ACCOUNT}\", workflow_execution_id: \"{EXECUTION}\" }}"
+            )
+        );
+    }
+
+    #[test]
+    fn each_id_is_checked_and_named_as_the_api_names_it() {
+        let error = ExecutionIds::new("../admin", EXECUTION).unwrap_err();
+        assert!(error.to_string().contains("accountId"), "{error}");
+        assert!(error.to_string().contains("account id"), "{error}");
+        let error = ExecutionIds::new(ACCOUNT, "a/b").unwrap_err();
+        assert!(error.to_string().contains("workflowExecutionId"), "{error}");
+        assert!(!error.to_string().contains("a/b"), "{error}");
+        assert!(ExecutionIds::new(ACCOUNT, "").is_err());
+        assert!(check_id("credentialId", "credential id", "ok-1").is_ok());
+    }
+}

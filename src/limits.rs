@@ -457,4 +457,132 @@ mod tests {
         assert_eq!(check(0, 400), Err(DimensionViolation::Zero));
         assert_eq!(check(400, 0), Err(DimensionViolation::Zero));
     }
+
+    #[test]
+    fn lengths_count_characters_and_name_the_limit() {
+        assert_eq!(check_length("userReference", "ééé", 3), Ok(()));
+        assert_eq!(
+            check_length("userReference", "", 3)
+                .unwrap_err()
+                .to_string(),
+            "invalid userReference: is empty; Jumio accepts 1 to 3 characters"
+        );
+        assert_eq!(
+            check_length("userReference", "abcd", 3).unwrap_err().reason,
+            "is 4 characters long; Jumio accepts at most 3"
+        );
+        assert_eq!(
+            Violation::new("a", "b"),
+            Violation {
+                field: "a".to_owned(),
+                reason: "b".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn controls_and_format_characters_are_told_from_visible_text() {
+        for hidden in [
+            '\u{0}', '\u{1b}', '\u{7f}', '\u{200b}', '\u{202e}', '\u{feff}',
+        ] {
+            assert!(is_control_or_format(hidden), "{hidden:?}");
+        }
+        for visible in ['a', ' ', 'é', '注', '-', '\u{3000}'] {
+            assert!(!is_control_or_format(visible), "{visible:?}");
+        }
+        assert!(check_reference_text("reportingCriteria", "a\u{feff}", 255).is_err());
+        assert!(check_reference_text("reportingCriteria", &"r".repeat(256), 255).is_err());
+    }
+
+    #[test]
+    fn lifetimes_take_every_unit() {
+        assert_eq!(parse_token_lifetime("600s"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_token_lifetime("30m"), Ok(TOKEN_LIFETIME_DEFAULT));
+        assert_eq!(parse_token_lifetime("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(
+            parse_token_lifetime("2d"),
+            Ok(Duration::from_secs(2 * 86_400))
+        );
+        assert_eq!(
+            parse_token_lifetime("1440m"),
+            Ok(Duration::from_secs(86_400))
+        );
+        let error = parse_token_lifetime("4m").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid tokenLifetime: 4m is outside Jumio's range of 5 minutes to 60 days"
+        );
+        let error = parse_token_lifetime("5é").unwrap_err();
+        assert!(error.reason.contains("is not a lifetime"), "{error}");
+        assert!(parse_token_lifetime("+").is_err());
+        assert!(parse_token_lifetime("1.5h").is_err());
+    }
+
+    #[test]
+    fn urls_need_a_host_and_this_machine_may_use_any_port() {
+        let callback = |url| check_url("callbackUrl", url, UrlUse::Callback);
+        let error = callback("file:///etc/passwd").unwrap_err();
+        assert!(error.reason.contains("has no host"), "{error}");
+        assert_eq!(
+            callback("http://127.0.0.1:9000/cb#frag")
+                .unwrap_err()
+                .reason,
+            "has a fragment (#…); Jumio forbids fragments in callback URLs"
+        );
+        let url = callback("https://kyc.example.com/cb?x=1").unwrap();
+        assert_eq!(url.host_str(), Some("kyc.example.com"));
+        assert!(check_url("web.errorUrl", "http://shop.example.com/", UrlUse::Redirect).is_err());
+        assert!(check_url("web.errorUrl", "http://localhost:3000/", UrlUse::Redirect).is_ok());
+        assert!(callback("").is_err());
+    }
+
+    #[test]
+    fn jpeg_markers_without_a_length_and_every_frame_type_are_walked() {
+        const SOI: &[u8] = b"\xff\xd8";
+        const SOF0: &[u8] = b"\xff\xc0\x00\x0b\x08\x01\x2c\x01\x90\x01\x01\x11\x00";
+        const EOI: &[u8] = b"\xff\xd9";
+        let count = |pieces: &[&[u8]]| image::jpeg_frame_headers(&pieces.concat());
+        assert_eq!(count(&[SOI, b"\xff\x01", SOF0, EOI]), 1, "TEM");
+        assert_eq!(count(&[SOI, b"\xff\xd0", b"\xff\xd7", SOF0, EOI]), 1, "RST");
+        assert_eq!(
+            count(&[SOI, b"\xff\xe0\x00\x02", SOF0, EOI]),
+            1,
+            "an empty segment"
+        );
+        assert_eq!(
+            count(&[SOI, b"\xff\xe0\x00\x01", SOF0, EOI]),
+            0,
+            "a length below 2"
+        );
+        assert_eq!(count(&[SOI, b"\xff\xe0\x00"]), 0, "a cut-off length");
+        assert_eq!(count(&[SOI, b"\xff"]), 0, "a cut-off marker");
+        assert_eq!(count(&[SOI, b"\x00\x00", SOF0]), 0, "no marker");
+        for (marker, frames) in [
+            (0xc0, 1),
+            (0xc1, 1),
+            (0xc3, 1),
+            (0xc4, 0),
+            (0xc7, 1),
+            (0xc8, 0),
+            (0xcb, 1),
+            (0xcc, 0),
+            (0xcf, 1),
+            (0xbf, 0),
+            (0xd0, 0),
+            (0xe1, 0),
+        ] {
+            let segment = [0xff, marker, 0x00, 0x02];
+            assert_eq!(count(&[SOI, &segment, EOI]), frames, "{marker:#x}");
+        }
+    }
+
+    #[test]
+    fn the_limits_are_jumios_documented_numbers() {
+        assert_eq!(TOKEN_LIFETIME_MIN, Duration::from_secs(300));
+        assert_eq!(TOKEN_LIFETIME_DEFAULT, Duration::from_secs(1800));
+        assert_eq!(TOKEN_LIFETIME_MAX, Duration::from_secs(5_184_000));
+        assert_eq!(CONSENT_MAX_AGE_DAYS, 1095);
+        assert_eq!(image::MAX_BYTES, 10_485_760);
+        assert_eq!(image::CURRENT_MAX_BYTES, 15_728_640);
+    }
 }

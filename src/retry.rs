@@ -437,6 +437,11 @@ mod tests {
                 .await
         );
         assert!(!attempts.retry_after(Failure::Timeout).await);
+        assert_eq!(
+            attempts.retries(),
+            2,
+            "the refused third retry is not counted"
+        );
         assert_eq!(stats.snapshot().total(), 2);
         assert_eq!(stats.snapshot().rate_limited, 1);
 
@@ -452,5 +457,268 @@ mod tests {
         let none = RetryPolicy::none();
         let mut attempts = Attempts::new(&none, &stats, "test", Safety::Idempotent);
         assert!(!attempts.retry_after(Failure::Timeout).await);
+    }
+
+    fn quick(max_retries: u32) -> RetryPolicy {
+        RetryPolicy::default()
+            .with_max_retries(max_retries)
+            .with_backoff(Duration::from_millis(1), Duration::from_millis(2))
+    }
+
+    #[test]
+    fn the_builders_set_what_they_name() {
+        let policy = RetryPolicy::default()
+            .with_max_retries(7)
+            .with_backoff(Duration::from_millis(3), Duration::from_millis(9))
+            .with_max_retry_after(Duration::from_secs(11))
+            .with_deadline(Duration::from_secs(13));
+        assert_eq!(
+            policy,
+            RetryPolicy {
+                max_retries: 7,
+                initial_backoff: Duration::from_millis(3),
+                max_backoff: Duration::from_millis(9),
+                max_retry_after: Duration::from_secs(11),
+                deadline: Duration::from_secs(13),
+            }
+        );
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+        assert_eq!(
+            RetryPolicy::none().deadline,
+            RetryPolicy::default().deadline
+        );
+    }
+
+    #[test]
+    fn the_longest_wait_is_the_whole_exponential_value() {
+        let policy = RetryPolicy::default();
+        let half = policy.initial_backoff / 2;
+        let nanos = u64::try_from(half.as_nanos()).unwrap();
+        assert_eq!(policy.backoff(0, nanos), policy.initial_backoff);
+        assert_eq!(policy.backoff(0, nanos + 1), half);
+        assert_eq!(policy.backoff(1, 0), policy.initial_backoff);
+        // Past 31 doublings the exponent stops growing instead of overflowing.
+        let wide = RetryPolicy::default().with_backoff(Duration::from_nanos(1), Duration::MAX);
+        let top = Duration::from_nanos(1 << 31);
+        assert_eq!(wide.backoff(31, 0), top / 2);
+        assert_eq!(wide.backoff(40, 0), top / 2);
+        assert_eq!(wide.backoff(u32::MAX, 0), top / 2);
+        let zero = RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO);
+        assert_eq!(zero.backoff(3, u64::MAX), Duration::ZERO);
+    }
+
+    #[test]
+    fn waits_vary_and_spread_over_the_jitter_range() {
+        let policy = RetryPolicy::default();
+        let stats = RetryStats::default();
+        let exponential = policy.initial_backoff * 8;
+        let waits: Vec<Duration> = (0..64).map(|_| policy.backoff(3, stats.random())).collect();
+        let distinct: std::collections::HashSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 32, "{} distinct waits", distinct.len());
+        let three_quarters = exponential * 3 / 4;
+        assert!(waits.iter().any(|w| *w < three_quarters), "{waits:?}");
+        assert!(waits.iter().any(|w| *w > three_quarters), "{waits:?}");
+        assert!(
+            waits
+                .iter()
+                .all(|w| *w >= exponential / 2 && *w <= exponential)
+        );
+    }
+
+    #[test]
+    fn retries_are_counted_by_cause() {
+        let stats = RetryStats::default();
+        for (cause, times) in [
+            (RetryCause::RateLimited, 1),
+            (RetryCause::ServerError, 2),
+            (RetryCause::Connect, 3),
+            (RetryCause::Transport, 4),
+            (RetryCause::Timeout, 5),
+        ] {
+            for _ in 0..times {
+                stats.record(cause);
+            }
+        }
+        let counts = stats.snapshot();
+        assert_eq!(
+            counts,
+            RetryCounts {
+                rate_limited: 1,
+                server_error: 2,
+                connect: 3,
+                transport: 4,
+                timeout: 5,
+            }
+        );
+        assert_eq!(counts.total(), 15);
+    }
+
+    #[test]
+    fn only_an_answer_that_never_came_leaves_the_outcome_unknown() {
+        assert!(Failure::Transport.outcome_unknown());
+        assert!(Failure::Timeout.outcome_unknown());
+        for known in [
+            Failure::Connect,
+            Failure::Final,
+            Failure::Status(StatusCode::INTERNAL_SERVER_ERROR, None),
+        ] {
+            assert!(!known.outcome_unknown(), "{known:?}");
+        }
+    }
+
+    fn answer(status: u16, retry_after: Option<&str>) -> progenitor_client::Error<()> {
+        let mut response = http::Response::builder().status(status);
+        if let Some(value) = retry_after {
+            response = response.header("retry-after", value);
+        }
+        progenitor_client::Error::UnexpectedResponse(reqwest::Response::from(
+            response.body(Vec::<u8>::new()).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_ignored_when_not_a_number() {
+        assert_eq!(
+            Failure::of(&answer(429, Some(" 7 "))),
+            Failure::Status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(7)))
+        );
+        assert_eq!(
+            Failure::of(&answer(503, Some("Wed, 21 Oct 2015 07:28:00 GMT"))),
+            Failure::Status(StatusCode::SERVICE_UNAVAILABLE, None)
+        );
+        assert_eq!(
+            Failure::of(&answer(500, None)),
+            Failure::Status(StatusCode::INTERNAL_SERVER_ERROR, None)
+        );
+        assert_eq!(
+            Failure::of(&progenitor_client::Error::InvalidRequest("bad".into())),
+            Failure::Final
+        );
+    }
+
+    #[tokio::test]
+    async fn connection_failures_are_told_apart() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let http = reqwest::Client::new();
+        let error = http.get(&refused).send().await.unwrap_err();
+        assert_eq!(Failure::of_reqwest(&error), Failure::Connect);
+        assert_eq!(
+            Failure::of(&progenitor_client::Error::CommunicationError(error)),
+            Failure::Connect
+        );
+
+        // Accepts and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_url = format!("http://{}", silent.local_addr().unwrap());
+        // Accepts, reads the request and hangs up.
+        let rude = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let rude_url = format!("http://{}", rude.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            loop {
+                tokio::select! {
+                    Ok((socket, _)) = silent.accept() => held.push(socket),
+                    Ok((mut socket, _)) = rude.accept() => {
+                        use tokio::io::AsyncReadExt as _;
+                        let mut buffer = [0; 1024];
+                        let _ = socket.read(&mut buffer).await;
+                    }
+                }
+            }
+        });
+        let error = http
+            .get(&silent_url)
+            .timeout(Duration::from_millis(100))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(Failure::of_reqwest(&error), Failure::Timeout);
+        let error = http.get(&rude_url).send().await.unwrap_err();
+        assert_eq!(Failure::of_reqwest(&error), Failure::Transport);
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_above_the_cap_fails_at_once_and_one_at_the_cap_is_waited_for() {
+        let policy = quick(3).with_max_retry_after(Duration::from_millis(80));
+        let stats = RetryStats::default();
+        let mut attempts = Attempts::new(&policy, &stats, "test", Safety::Idempotent);
+        let over = Failure::Status(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Duration::from_millis(81)),
+        );
+        let started = Instant::now();
+        assert!(!attempts.retry_after(over).await);
+        assert!(started.elapsed() < Duration::from_millis(80));
+        let at = Failure::Status(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Duration::from_millis(80)),
+        );
+        let started = Instant::now();
+        assert!(attempts.retry_after(at).await);
+        assert!(
+            started.elapsed() >= Duration::from_millis(80),
+            "the Retry-After is waited for, not only the backoff"
+        );
+        assert_eq!(attempts.retries(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_wait_past_the_deadline_fails_at_once() {
+        // The Retry-After is within the cap; only the deadline refuses it.
+        let policy = quick(3)
+            .with_max_retry_after(Duration::from_secs(3600))
+            .with_deadline(Duration::from_millis(200));
+        let stats = RetryStats::default();
+        let mut attempts = Attempts::new(&policy, &stats, "test", Safety::Idempotent);
+        let started = Instant::now();
+        let long = Failure::Status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(1)));
+        assert!(!attempts.retry_after(long).await);
+        assert!(started.elapsed() < Duration::from_millis(200));
+        assert!(attempts.deadline() <= started + Duration::from_millis(200));
+        // A backoff longer than the deadline, with no Retry-After at all.
+        let slow = RetryPolicy::default()
+            .with_backoff(Duration::from_secs(2), Duration::from_secs(2))
+            .with_deadline(Duration::from_secs(1));
+        let mut attempts = Attempts::new(&slow, &stats, "test", Safety::Idempotent);
+        let started = Instant::now();
+        assert!(!attempts.retry_after(Failure::Timeout).await);
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert_eq!(stats.snapshot().total(), 0, "nothing was retried");
+    }
+
+    #[tokio::test]
+    async fn the_callers_deadline_counts_when_it_is_earlier() {
+        let policy = quick(3)
+            .with_backoff(Duration::from_millis(200), Duration::from_millis(200))
+            .with_deadline(Duration::from_secs(60));
+        let stats = RetryStats::default();
+        let soon = Instant::now() + Duration::from_millis(50);
+        let mut attempts =
+            Attempts::new(&policy, &stats, "test", Safety::Idempotent).until(Some(soon));
+        assert_eq!(attempts.deadline(), soon);
+        assert!(!attempts.retry_after(Failure::Timeout).await);
+
+        let short = quick(3).with_deadline(Duration::from_millis(50));
+        let started = Instant::now();
+        let attempts = Attempts::new(&short, &stats, "test", Safety::Idempotent)
+            .until(Some(started + Duration::from_secs(3600)));
+        assert!(attempts.deadline() < started + Duration::from_secs(1));
+        let unchanged = Attempts::new(&short, &stats, "test", Safety::Idempotent);
+        let deadline = unchanged.deadline();
+        assert_eq!(unchanged.until(None).deadline(), deadline);
+    }
+
+    #[tokio::test]
+    async fn an_account_creation_is_not_retried_after_a_timeout() {
+        let policy = quick(3);
+        let stats = RetryStats::default();
+        let mut attempts = Attempts::new(&policy, &stats, "test", Safety::NotIdempotent);
+        assert_eq!(attempts.retries(), 0);
+        assert!(!attempts.retry_after(Failure::Timeout).await);
+        assert!(attempts.retry_after(Failure::Connect).await);
+        assert_eq!(attempts.retries(), 1);
+        assert_eq!(stats.snapshot().connect, 1);
     }
 }

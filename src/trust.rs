@@ -171,4 +171,87 @@ mod tests {
             assert!(base_url(Service::Api, bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn this_machine_is_localhost_or_a_loopback_address() {
+        for local in [
+            "http://localhost:8787/x",
+            "http://LocalHost/",
+            "http://127.0.0.1/",
+            "http://127.3.4.5:1/",
+            "http://[::1]:8787/",
+        ] {
+            assert!(is_loopback(&reqwest::Url::parse(local).unwrap()), "{local}");
+        }
+        for remote in [
+            "https://api.example.com/",
+            "http://10.0.0.1/",
+            "http://[2001:db8::1]/",
+            "http://localhost.example.com/",
+        ] {
+            assert!(
+                !is_loopback(&reqwest::Url::parse(remote).unwrap()),
+                "{remote}"
+            );
+        }
+        let ip = |url: &str| host_ip(&reqwest::Url::parse(url).unwrap());
+        assert_eq!(ip("http://[::1]:9/"), Some("::1".parse().unwrap()));
+        assert_eq!(
+            ip("http://203.0.113.7/"),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(ip("https://api.example.com/"), None);
+    }
+
+    #[test]
+    fn base_urls_refuse_a_fragment_and_name_the_problem() {
+        let error = base_url(Service::Api, "https://api.example.com/#top").unwrap_err();
+        assert!(error.contains("query or fragment"), "{error}");
+        let error = base_url(Service::Api, "http://api.example.com").unwrap_err();
+        assert!(error.contains("uses http"), "{error}");
+        assert_eq!(
+            base_url(Service::Api, "http://127.0.0.1:8787/base//").unwrap(),
+            "http://127.0.0.1:8787/base"
+        );
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        assert_eq!(
+            origin("https://api.amer-1.jumio.ai/api/v1/x?y=1").as_deref(),
+            Some("https://api.amer-1.jumio.ai")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8787/x").as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(origin("/relative"), None);
+        assert_eq!(origin("mailto:someone@example.com"), None);
+        assert_eq!(
+            link("https://evil.example/x", "https://api.amer-1.jumio.ai"),
+            Err("https://evil.example".to_owned())
+        );
+        assert_eq!(
+            link("/relative", "https://api.amer-1.jumio.ai"),
+            Err("an unparsable link".to_owned())
+        );
+    }
+
+    #[test]
+    fn an_invalid_id_says_what_and_how_long_but_not_the_text() {
+        let error = id("credential id", "../../etc/passwd").unwrap_err();
+        assert_eq!(
+            error,
+            InvalidId {
+                what: "credential id",
+                length: 16
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the credential id is not an id of Jumio's form (1 to 64 ASCII letters, digits and \
+             '-'; this one has 16 characters)"
+        );
+        assert_eq!(id("account id", "ééé").unwrap_err().length, 3);
+    }
 }

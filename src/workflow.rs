@@ -814,4 +814,273 @@ mod tests {
         );
         assert_eq!(json["web"]["locale"], "es");
     }
+
+    fn json(request: WorkflowRequest) -> serde_json::Value {
+        serde_json::to_value(request.build().unwrap()).unwrap()
+    }
+
+    fn field_of(error: Error) -> String {
+        match error {
+            Error::Validation { field, .. } => field,
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keys_name_the_documented_workflows_and_keep_any_other() {
+        for (workflow, key) in NAMED {
+            assert_eq!(workflow.key(), key, "{workflow:?}");
+            assert_eq!(Workflow::from_key(key), workflow);
+            assert_eq!(Workflow::custom(key), workflow);
+            assert_eq!(workflow.info().map(|info| info.key), Some(key));
+            assert_eq!(workflow.description(), workflow.info().unwrap().name);
+        }
+        assert_eq!(Workflow::from_key(10011), Workflow::IdAndIdentity);
+        assert_eq!(Workflow::from_key(32), Workflow::V3IdIdentityScreening);
+        assert_eq!(Workflow::from_key(77_777), Workflow::Custom(77_777));
+        assert_eq!(Workflow::Custom(77_777).key(), 77_777);
+        assert_eq!(Workflow::Custom(77_777).info().map(|i| i.key), None);
+        assert_eq!(
+            Workflow::Custom(77_777).description(),
+            "tenant-specific workflow"
+        );
+        let documented: Vec<Workflow> = Workflow::documented().collect();
+        assert_eq!(documented.len(), workflows::WORKFLOWS.len());
+        assert!(documented.contains(&Workflow::IdAndIdentity));
+        assert!(!documented.iter().any(|w| matches!(w, Workflow::Custom(_))));
+    }
+
+    #[test]
+    fn workflow_keys_parse_as_positive_numbers() {
+        assert_eq!(
+            " 10011 ".parse::<Workflow>().unwrap(),
+            Workflow::IdAndIdentity
+        );
+        assert_eq!("1".parse::<Workflow>().unwrap(), Workflow::V3IdCapture);
+        assert_eq!(
+            "424242".parse::<Workflow>().unwrap(),
+            Workflow::Custom(424_242)
+        );
+        for bad in ["0", "-1", "abc", "", "10011x"] {
+            let error = bad.parse::<Workflow>().unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "invalid workflowDefinition.key: {bad:?} is not a workflow key; expected a \
+                     positive number such as 10011"
+                )
+            );
+        }
+        let error = WorkflowRequest::new(Workflow::Custom(0), "ref-1")
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(error), "workflowDefinition.key");
+    }
+
+    #[test]
+    fn id_types_are_spelled_as_jumio_does_and_parsed_leniently() {
+        for (id_type, text) in [
+            (IdType::IdCard, "ID_CARD"),
+            (IdType::DrivingLicense, "DRIVING_LICENSE"),
+            (IdType::Passport, "PASSPORT"),
+            (IdType::Visa, "VISA"),
+        ] {
+            assert_eq!(id_type.as_str(), text);
+            assert_eq!(text.parse::<IdType>().unwrap(), id_type);
+        }
+        assert_eq!(" id-card ".parse::<IdType>().unwrap(), IdType::IdCard);
+        assert_eq!(
+            "driving_licence".parse::<IdType>().unwrap(),
+            IdType::DrivingLicense
+        );
+        assert_eq!("passport".parse::<IdType>().unwrap(), IdType::Passport);
+        let error = "residence permit".parse::<IdType>().unwrap_err();
+        assert!(error.to_string().contains("unknown ID type"), "{error}");
+        assert_eq!(
+            field_of(error),
+            "workflowDefinition.credentials[].type.values"
+        );
+        assert_eq!(country(" CAN ").unwrap(), types::CountryCode::Can);
+        assert_eq!(field_of(country("Canada").unwrap_err()), "country");
+    }
+
+    #[test]
+    fn the_id_filter_is_of_category_id_with_what_was_given() {
+        let base = || WorkflowRequest::new(Workflow::IdAndIdentity, "ref-1");
+        let body = json(base());
+        assert!(body["workflowDefinition"].get("credentials").is_none());
+
+        let body = json(base().id_types([IdType::Passport]));
+        let filter = &body["workflowDefinition"]["credentials"][0];
+        assert_eq!(filter["category"], "ID");
+        assert_eq!(filter["type"]["values"], serde_json::json!(["PASSPORT"]));
+        assert!(filter.get("country").is_none());
+
+        let body = json(
+            base()
+                .countries(["AUT"])
+                .predefined(PredefinedType::Recommended),
+        );
+        let filter = &body["workflowDefinition"]["credentials"][0];
+        assert_eq!(filter["category"], "ID");
+        assert_eq!(filter["country"]["values"], serde_json::json!(["AUT"]));
+        assert_eq!(filter["country"]["predefinedType"], "RECOMMENDED");
+        assert!(filter.get("type").is_none());
+
+        let body = json(
+            base()
+                .id_types([IdType::Visa])
+                .countries(["USA"])
+                .predefined(PredefinedType::Defined),
+        );
+        let filter = &body["workflowDefinition"]["credentials"][0];
+        assert_eq!(filter["type"]["predefinedType"], "DEFINED");
+        assert_eq!(filter["country"]["predefinedType"], "DEFINED");
+        assert_eq!(body["workflowDefinition"]["key"], 10011);
+        assert_eq!(base().workflow(), Workflow::IdAndIdentity);
+    }
+
+    #[test]
+    fn a_document_credential_gets_exactly_its_country_and_type() {
+        let document = || WorkflowRequest::new(Workflow::Document, "ref-1");
+        let error = document().build().unwrap_err();
+        assert_eq!(field_of(error), "workflowDefinition.credentials");
+        let body = json(document().document("USA", " BS "));
+        let filter = &body["workflowDefinition"]["credentials"][0];
+        assert_eq!(filter["category"], "DOCUMENT");
+        assert_eq!(filter["type"]["values"], serde_json::json!(["BS"]));
+        assert_eq!(filter["type"]["predefinedType"], "DEFINED");
+        assert_eq!(filter["country"]["values"], serde_json::json!(["USA"]));
+        assert_eq!(filter["country"]["predefinedType"], "DEFINED");
+        let error = document().document("Atlantis", "BS").build().unwrap_err();
+        assert_eq!(field_of(error), "country");
+    }
+
+    #[test]
+    fn workflows_get_what_they_need_of_the_request() {
+        let screening = || WorkflowRequest::new(Workflow::WatchlistScreening, "ref-1");
+        let error = screening().build().unwrap_err();
+        assert_eq!(field_of(error), "userReference");
+        assert!(screening().user_reference("user-1").build().is_ok());
+
+        let existing = || WorkflowRequest::new(Workflow::V3SimilarityToExistingId, "ref-1");
+        let error = existing().build().unwrap_err();
+        assert!(error.to_string().contains("link it by its id"), "{error}");
+        let body = json(existing().link_credential(
+            types::CredentialFilterCategory::Id,
+            "33333333-3333-3333-aaaaaaaaaaaa",
+        ));
+        let filter = &body["workflowDefinition"]["credentials"][0];
+        assert_eq!(filter["category"], "ID");
+        assert_eq!(filter["id"], "33333333-3333-3333-aaaaaaaaaaaa");
+        let wrong = existing().link_credential(
+            types::CredentialFilterCategory::Selfie,
+            "33333333-3333-3333-aaaaaaaaaaaa",
+        );
+        assert!(wrong.build().is_err(), "a SELFIE link is not the ID");
+        let hostile = existing()
+            .link_credential(types::CredentialFilterCategory::Id, "../x")
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(hostile), "workflowDefinition.credentials[].id");
+    }
+
+    #[test]
+    fn every_optional_text_is_checked_and_sent() {
+        let base = || WorkflowRequest::new(Workflow::IdAndIdentity, "ref-1");
+        let error = base()
+            .reporting_criteria("r".repeat(256))
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(error), "reportingCriteria");
+        let error = base().token_lifetime("1w").build().unwrap_err();
+        assert_eq!(field_of(error), "tokenLifetime");
+        let error = base().user_reference(" ").build().unwrap_err();
+        assert_eq!(field_of(error), "userReference");
+        let body = json(
+            base()
+                .reporting_criteria("campaign-7")
+                .token_lifetime("1h")
+                .callback_url("https://kyc.example.com/cb")
+                .user_reference("user-1"),
+        );
+        assert_eq!(body["reportingCriteria"], "campaign-7");
+        assert_eq!(body["tokenLifetime"], "1h");
+        assert_eq!(body["callbackUrl"], "https://kyc.example.com/cb");
+        assert_eq!(body["userReference"], "user-1");
+        assert_eq!(body["customerInternalReference"], "ref-1");
+    }
+
+    #[test]
+    fn web_settings_check_each_url_and_are_sent() {
+        let base = || WorkflowRequest::new(Workflow::IdAndIdentity, "ref-1");
+        let error = base()
+            .web(WebSettings::default().success_url("ftp://shop.example.com/ok"))
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(error), "web.successUrl");
+        let error = base()
+            .web(WebSettings::default().error_url("not a url"))
+            .build()
+            .unwrap_err();
+        assert_eq!(field_of(error), "web.errorUrl");
+        let body = json(
+            base().web(
+                WebSettings::default()
+                    .success_url("https://shop.example.com/ok")
+                    .error_url("https://shop.example.com/error")
+                    .locale("de"),
+            ),
+        );
+        assert_eq!(body["web"]["successUrl"], "https://shop.example.com/ok");
+        assert_eq!(body["web"]["errorUrl"], "https://shop.example.com/error");
+        assert_eq!(body["web"]["locale"], "de");
+    }
+
+    #[test]
+    fn user_consent_is_sent_and_needs_its_time_when_obtained() {
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        let at: DateTime<Utc> = "2025-01-21T14:55:01Z".parse().unwrap();
+        let base = || WorkflowRequest::new(Workflow::IdAndIdentity, "ref-1");
+        let body = json(
+            base().user_consent(UserConsent::obtained(ip, types::CountryCode::Usa, at).state("IL")),
+        );
+        let consent = &body["userConsent"];
+        assert_eq!(consent["userIp"], "203.0.113.7");
+        assert_eq!(consent["userLocation"]["country"], "USA");
+        assert_eq!(consent["userLocation"]["state"], "IL");
+        assert_eq!(consent["consent"]["obtained"], "yes");
+        assert_eq!(
+            consent["consent"]["obtainedAt"]
+                .as_str()
+                .unwrap()
+                .parse::<DateTime<Utc>>()
+                .unwrap(),
+            at
+        );
+
+        let refused = json(base().user_consent(UserConsent::not_obtained(
+            ip,
+            types::CountryCode::Deu,
+            types::ConsentObtained::No,
+        )));
+        assert_eq!(refused["userConsent"]["consent"]["obtained"], "no");
+        assert!(
+            refused["userConsent"]["userLocation"]
+                .get("state")
+                .is_none()
+        );
+
+        let mut undated = UserConsent::obtained(ip, types::CountryCode::Usa, at);
+        undated.obtained_at = None;
+        let error = base().user_consent(undated).build().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid userConsent.consent.obtainedAt: is required when consent was obtained"
+        );
+        let long_state =
+            UserConsent::obtained(ip, types::CountryCode::Usa, at).state("s".repeat(101));
+        let error = base().user_consent(long_state).build().unwrap_err();
+        assert_eq!(field_of(error), "userConsent.userLocation.state");
+    }
 }

@@ -1008,3 +1008,218 @@ fn specimen(execution: &Execution, front: Option<&StoredPart>) -> ExtractedData 
         ..ExtractedData::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workflow(key: u64) -> Arc<WorkflowDefinition> {
+        let info = jumio_kyx::workflows::lookup(key).expect("documented");
+        Arc::new(WorkflowDefinition::from(info))
+    }
+
+    fn forced(reference: &str, key: u64) -> Vec<(Capability, Forced, &'static str)> {
+        let scenario = parse(reference, workflow(key)).unwrap();
+        scenario
+            .forced
+            .iter()
+            .map(|(capability, (outcome, label))| (*capability, *outcome, *label))
+            .collect()
+    }
+
+    fn refusal(reference: &str, key: u64) -> String {
+        parse(reference, workflow(key)).unwrap_err()
+    }
+
+    #[test]
+    fn markers_force_the_capability_and_label_they_name() {
+        assert_eq!(forced("order-1", 10011), []);
+        assert_eq!(forced("order #hashtag #1", 10011), [], "plain text");
+        assert_eq!(
+            forced("order #warning", 10011),
+            [(Capability::Similarity, Forced::Warning, "NOT_POSSIBLE")]
+        );
+        assert_eq!(
+            forced("order #REJECT", 10011),
+            [(Capability::ImageChecks, Forced::Rejected, "DIGITAL_COPY")]
+        );
+        assert_eq!(
+            forced(
+                "a #reject:liveness:multiple_people #warning:usability",
+                10011
+            ),
+            [
+                (
+                    Capability::Usability,
+                    Forced::Warning,
+                    "UNSUPPORTED_COUNTRY"
+                ),
+                (Capability::Liveness, Forced::Rejected, "MULTIPLE_PEOPLE"),
+            ]
+        );
+        assert_eq!(
+            forced("a #warning", 10010),
+            [(Capability::WatchlistScreening, Forced::Warning, "ALERT")],
+            "without similarity, the first capability with a warning"
+        );
+        let scenario = parse("a #expire", workflow(10011)).unwrap();
+        assert!(scenario.expire && scenario.forced.is_empty());
+        assert!(!parse("a", workflow(10011)).unwrap().expire);
+    }
+
+    #[test]
+    fn malformed_markers_are_refused_with_what_to_write() {
+        for (reference, key, expected) in [
+            (
+                "a #expire:now",
+                10011,
+                "marker `#expire:now` takes no arguments; write `#expire`",
+            ),
+            (
+                "a #warning:nonsense",
+                10011,
+                "`nonsense` is not a capability; use one of usability,",
+            ),
+            (
+                "a #reject:watchlistScreening",
+                10011,
+                "watchlistScreening does not run in workflow 10011, which runs usability",
+            ),
+            (
+                "a #reject:watchlistScreening",
+                10011,
+                "documented workflows that run it: 10010",
+            ),
+            (
+                "a #warning:extraction",
+                10011,
+                "Jumio documents no warning outcome for extraction",
+            ),
+            (
+                "a #reject:similarity:FOO",
+                10011,
+                "`FOO` is not a documented reject label of similarity; use one of NO_MATCH",
+            ),
+            (
+                "a #reject:similarity:NO_MATCH:x",
+                10011,
+                "has too many parts; write `#reject:capability:LABEL`",
+            ),
+            (
+                "a #warning",
+                10014,
+                "names no capability, and workflow 10014 has no default one; write `#warning:capability`",
+            ),
+        ] {
+            let error = refusal(reference, key);
+            assert!(error.contains(expected), "{reference}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_forced_outcome_replaces_the_verdict_and_an_unforced_one_keeps_it() {
+        let scenario = parse("a #warning:liveness #reject:similarity", workflow(10011)).unwrap();
+        let warned = scenario.or(Capability::Liveness, Verdict::OK);
+        assert_eq!(
+            (warned.kind, warned.label),
+            (Kind::Warning, "AGE_DIFFERENCE")
+        );
+        let rejected = scenario.or(Capability::Similarity, Verdict::OK);
+        assert_eq!(
+            (rejected.kind, rejected.label),
+            (Kind::Rejected, "NO_MATCH")
+        );
+        let kept = scenario.or(Capability::ImageChecks, Verdict::PRECONDITION);
+        assert_eq!(
+            (kept.kind, kept.label),
+            (Kind::NotExecuted, "PRECONDITION_NOT_FULFILLED")
+        );
+    }
+
+    #[test]
+    fn verdicts_decide_what_runs_after_them() {
+        assert!(Verdict::OK.usable() && Verdict::OK.executed());
+        assert!(Verdict::new(Kind::Warning, "x").usable());
+        assert!(!Verdict::new(Kind::Rejected, "x").usable());
+        assert!(Verdict::new(Kind::Rejected, "x").executed());
+        assert!(!Verdict::PRECONDITION.usable() && !Verdict::PRECONDITION.executed());
+        let decision = Verdict::new(Kind::Rejected, "BLURRED").decision();
+        assert_eq!(decision.type_, DecisionType::Rejected);
+        assert_eq!(
+            decision.details.unwrap().label.unwrap(),
+            DecisionLabel::from("BLURRED")
+        );
+    }
+
+    #[test]
+    fn the_worst_outcome_decides_and_nothing_run_is_not_executed() {
+        assert_eq!(aggregate([]), Kind::NotExecuted);
+        assert_eq!(aggregate([Kind::NotExecuted, Kind::Passed]), Kind::Passed);
+        assert_eq!(
+            aggregate([Kind::Rejected, Kind::Warning, Kind::Passed]),
+            Kind::Rejected
+        );
+        assert_eq!(aggregate([Kind::Passed, Kind::Warning]), Kind::Warning);
+        for (kind, label, generated) in [
+            (Kind::NotExecuted, "NOT_EXECUTED", DecisionType::NotExecuted),
+            (Kind::Passed, "PASSED", DecisionType::Passed),
+            (Kind::Warning, "WARNING", DecisionType::Warning),
+            (Kind::Rejected, "REJECTED", DecisionType::Rejected),
+        ] {
+            assert_eq!(kind.label(), label);
+            assert_eq!(kind.generated(), generated);
+            let decision = decision(kind, "seed");
+            assert_eq!(decision.type_, generated);
+            assert_eq!(
+                decision.details.unwrap().label.unwrap(),
+                DecisionLabel::from(label)
+            );
+        }
+        let pending = not_executed("TOKEN_EXPIRED");
+        assert_eq!(pending.type_, DecisionType::NotExecuted);
+        assert_eq!(pending.risk.unwrap().score, Some(-1.0));
+    }
+
+    #[test]
+    fn risk_scores_stay_in_the_band_of_their_decision() {
+        let seeds: Vec<String> = (0..200).map(|i| format!("execution-{i}")).collect();
+        for (kind, low, high) in [
+            (Kind::Passed, 0.0, 30.0),
+            (Kind::Warning, 31.0, 70.0),
+            (Kind::Rejected, 71.0, 100.0),
+        ] {
+            let scores: Vec<f64> = seeds.iter().map(|s| risk_score(kind, s)).collect();
+            for score in &scores {
+                assert!((low..=high).contains(score), "{kind:?}: {score}");
+                assert_eq!((score * 100.0).round() / 100.0, *score, "two decimals");
+            }
+            let spread = scores.iter().cloned().fold(f64::MIN, f64::max)
+                - scores.iter().cloned().fold(f64::MAX, f64::min);
+            assert!(
+                spread > (high - low) / 2.0,
+                "{kind:?} spreads over its band"
+            );
+            assert_eq!(risk_score(kind, "same"), risk_score(kind, "same"));
+        }
+        assert_eq!(risk_score(Kind::NotExecuted, "any"), -1.0);
+    }
+
+    #[test]
+    fn derived_ids_are_uuid_shaped_and_stable() {
+        let id = derived_id(&["account", "1"]);
+        assert_eq!(id.len(), 36);
+        let groups: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(
+            groups[2].starts_with('4') && groups[3].starts_with('a'),
+            "{id}"
+        );
+        assert!(id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
+        assert_eq!(id, derived_id(&["account", "1"]));
+        assert_ne!(id, derived_id(&["account", "2"]));
+        assert_ne!(id, derived_id(&["account1"]), "pieces are separated");
+    }
+}

@@ -19,5 +19,6 @@ mod properties;
 mod redaction;
 mod resilience;
 mod spec_examples;
+mod token_cache;
 mod web_landing;
 mod workflows;
