@@ -2,6 +2,7 @@
 
 mod connect;
 mod proxy;
+mod serve;
 mod steps;
 mod summary;
 mod verify;

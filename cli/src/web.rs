@@ -179,14 +179,7 @@ pub async fn run(args: WebArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let (events, mut received) = mpsc::channel(16);
     let router = receivers(events);
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = server_stopped.await;
-            })
-            .into_future(),
-    );
+    let (stop_server, server) = crate::serve::spawn(listener, router);
 
     let connection = args.connect.connect_or_sandbox(!args.no_sandbox).await?;
     let on_sandbox = connection.sandbox.is_some();

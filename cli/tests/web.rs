@@ -13,22 +13,7 @@ use support::web::Action;
 
 /// The binary, run from the workspace root with none of its configuration in the environment.
 fn jumio_kyx() -> Command {
-    let mut command = support::command_without_env(
-        env!("CARGO_BIN_EXE_jumio-kyx"),
-        &[
-            "JUMIO_CLIENT_ID",
-            "JUMIO_CLIENT_SECRET",
-            "JUMIO_BASE_URL",
-            "JUMIO_REGION",
-            "JUMIO_USER_AGENT",
-            "JUMIO_TRANSACTION_TOKEN",
-            "JUMIO_NO_SANDBOX",
-            "RUST_LOG",
-            "BROWSER",
-        ],
-    );
-    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    command
+    support::cli_command(env!("CARGO_BIN_EXE_jumio-kyx"), &["BROWSER"])
 }
 
 /// `jumio-kyx web --json`.

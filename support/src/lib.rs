@@ -142,6 +142,29 @@ pub fn closed_url() -> String {
     format!("http://{address}")
 }
 
+/// The environment variables that point `jumio-kyx` at Jumio or change what it prints.
+pub const CLI_ENV: [&str; 8] = [
+    "JUMIO_CLIENT_ID",
+    "JUMIO_CLIENT_SECRET",
+    "JUMIO_BASE_URL",
+    "JUMIO_REGION",
+    "JUMIO_USER_AGENT",
+    "JUMIO_TRANSACTION_TOKEN",
+    "JUMIO_NO_SANDBOX",
+    "RUST_LOG",
+];
+
+/// The `jumio-kyx` binary at `program`, run from the workspace root with none of [`CLI_ENV`] and
+/// `more_env_vars` inherited: on the embedded sandbox unless a test sets credentials.
+pub fn cli_command(program: impl AsRef<std::ffi::OsStr>, more_env_vars: &[&str]) -> Command {
+    let mut command = command_without_env(program, &CLI_ENV);
+    for var in more_env_vars {
+        command.env_remove(var);
+    }
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    command
+}
+
 /// A command for `program` with none of `env_vars` inherited: the tests of a binary start it as if
 /// no configuration were set, whatever the developer's environment holds.
 pub fn command_without_env(program: impl AsRef<std::ffi::OsStr>, env_vars: &[&str]) -> Command {

@@ -183,14 +183,7 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     let router = axum::Router::new()
         .fallback(forward::forward)
         .with_state(forwarder.clone());
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = server_stopped.await;
-            })
-            .into_future(),
-    );
+    let (stop_server, server) = crate::serve::spawn(listener, router);
     stop.wait().await;
     let _ = stop_server.send(());
     match tokio::time::timeout(GRACE, server).await {
