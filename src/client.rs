@@ -290,10 +290,13 @@ impl JumioClientBuilder {
                 request_timeout,
             },
         );
+        // Every base URL passed `trust::base_url`: absolute, with a host.
+        let api_origin = trust::origin(&urls[Service::Api.index()]).unwrap_or_default();
         Ok(JumioClient {
             transport: Arc::new(Transport {
                 http,
                 urls,
+                api_origin,
                 user_agent,
                 tokens,
                 image_limits: self.image_limits,

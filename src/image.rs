@@ -668,24 +668,7 @@ impl ImageSource {
                 let checked = info.clone();
                 let (file, header) = blocking(&name.clone(), {
                     let name = name.clone();
-                    move || {
-                        let (mut file, total) = open(&name, &path)?;
-                        let mut header = Vec::new();
-                        let current = check_file(&name, &mut file, total, &NO_LIMITS, &mut header);
-                        ensure_unchanged(&name, &checked, total, || current)?;
-                        if header.len() as u64 > INITIAL_HEADER_BYTES {
-                            // An unusually long header is not kept in memory: stream it anew.
-                            header = Vec::new();
-                            file.seek(SeekFrom::Start(0))
-                                .map_err(|source| unreadable(&name, source))?;
-                        }
-                        // And the first chunk after it, while here: a small image then needs no
-                        // further round trip. At most 64 KiB more than the header is held.
-                        let ahead = (header.len() + STREAM_CHUNK_BYTES).min(total as usize);
-                        read_up_to(&mut file, &mut header, ahead)
-                            .map_err(|source| unreadable(&name, source))?;
-                        Ok((file, header))
-                    }
+                    move || reopen(&name, &path, &checked)
                 })
                 .await?;
                 // The header just checked (and the chunk after it) is the start of the upload, and
@@ -779,6 +762,31 @@ impl ImageSource {
             None => self.into_part(&checked.info).await,
         }
     }
+}
+
+/// Opens the file of an image checked as `checked` and checks it again: the file, positioned
+/// after the returned start of its content, which is its header and the one chunk after it, or
+/// only a chunk when the header is longer than 64 KiB. Blocking: call it through [`blocking`].
+fn reopen(
+    name: &str,
+    path: &Path,
+    checked: &ImageInfo,
+) -> Result<(std::fs::File, Vec<u8>), ImageError> {
+    let (mut file, total) = open(name, path)?;
+    let mut header = Vec::new();
+    let current = check_file(name, &mut file, total, &NO_LIMITS, &mut header);
+    ensure_unchanged(name, checked, total, || current)?;
+    if header.len() as u64 > INITIAL_HEADER_BYTES {
+        // An unusually long header is not kept in memory: stream it anew.
+        header = Vec::new();
+        file.seek(SeekFrom::Start(0))
+            .map_err(|source| unreadable(name, source))?;
+    }
+    // And the first chunk after it, while here: a small image then needs no further round trip.
+    // At most 64 KiB more than the header is held.
+    let ahead = (header.len() + STREAM_CHUNK_BYTES).min(total as usize);
+    read_up_to(&mut file, &mut header, ahead).map_err(|source| unreadable(name, source))?;
+    Ok((file, header))
 }
 
 /// Limits that accept any image, to read the format and dimensions again.
@@ -928,6 +936,55 @@ mod tests {
         assert_eq!(format_size(13_002_342), "12.4 MB");
         assert_eq!(format_limit(10 * MIB), "10 MB");
         assert_eq!(format_limit(10 * MIB + 512 * 1024), "10.5 MB");
+    }
+
+    /// What a streamed upload holds in memory at once: the first 64 KiB read for the header and one
+    /// chunk after them, or one chunk when the header is longer, however large the file; the file
+    /// is positioned right after.
+    #[test]
+    fn a_streamed_file_is_held_a_header_and_a_chunk_at_a_time() {
+        use jumio_kyx_test_support::images::Jpeg;
+        use jumio_kyx_test_support::temp::TempDir;
+
+        let dir = TempDir::new("reopen");
+        let chunk = STREAM_CHUNK_BYTES;
+        for (name, content, held) in [
+            // A header within the first 64 KiB read: those and one chunk.
+            (
+                "plain.jpg",
+                Jpeg::new(1600, 1200).total_len(2 << 20).build(),
+                None,
+            ),
+            // Dimensions after 200 KB of metadata: one chunk from the start.
+            (
+                "metadata.jpg",
+                Jpeg::new(1600, 1200).metadata(3).total_len(2 << 20).build(),
+                Some(chunk),
+            ),
+            // Smaller than a header and a chunk: all of it.
+            (
+                "small.jpg",
+                Jpeg::new(1600, 1200).total_len(20_000).build(),
+                Some(20_000),
+            ),
+        ] {
+            let path = dir.file(name, &content);
+            let mut file = std::fs::File::open(&path).unwrap();
+            let total = content.len() as u64;
+            let checked = check_file(
+                name,
+                &mut file,
+                total,
+                &ImageLimits::default(),
+                &mut Vec::new(),
+            )
+            .unwrap();
+            let (mut file, start) = reopen(name, &path, &checked).unwrap();
+            let expected = held.unwrap_or(INITIAL_HEADER_BYTES as usize + chunk);
+            assert_eq!(start.len(), expected, "{name}");
+            assert_eq!(start[..], content[..expected], "{name}");
+            assert_eq!(file.stream_position().unwrap(), expected as u64, "{name}");
+        }
     }
 
     #[test]

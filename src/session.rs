@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{Error, Result};
 use crate::generated::types;
@@ -186,15 +187,15 @@ impl Session {
             response.workflow_execution.id,
         )?;
         let ids = ExecutionIds::new(account_id, workflow_execution_id)?;
-        let expected = trust::origin(transport.url(Service::Api)).unwrap_or_default();
+        let expected = transport.api_origin.as_str();
         let mut credentials = Vec::new();
         for credential in response.workflow_execution.credentials {
             let Some(api) = credential.api else { continue };
             for link in api.parts.values().chain(api.workflow_execution.iter()) {
-                trust::link(link, &expected).map_err(|found| Error::UntrustedHost {
+                trust::link(link, expected).map_err(|found| Error::UntrustedHost {
                     operation,
                     found,
-                    expected: expected.clone(),
+                    expected: expected.to_owned(),
                 })?;
             }
             let Some(token) = api.token else { continue };
@@ -328,7 +329,7 @@ impl Session {
         checked: &Checked,
     ) -> Result<()> {
         let (id, auth) = self.api_credential(category, &classifier.to_string())?;
-        self.send_part(&id, classifier, &auth, image, checked)
+        self.send_part::<IgnoredAny>(&id, classifier, &auth, image, checked)
             .await?;
         Ok(())
     }
@@ -349,14 +350,16 @@ impl Session {
             .await
     }
 
-    async fn send_part(
+    /// Uploads a checked image; Jumio's answer is read as a `T` ([`IgnoredAny`] where it is
+    /// discarded).
+    async fn send_part<T: DeserializeOwned>(
         &mut self,
         credential_id: &str,
         classifier: types::UploadClassifier,
         token: &RequestAuth,
         image: ImageSource,
         checked: &Checked,
-    ) -> Result<types::UploadResponse> {
+    ) -> Result<T> {
         self.send(
             credential_id,
             classifier,
@@ -366,13 +369,13 @@ impl Session {
         .await
     }
 
-    async fn send(
+    async fn send<T: DeserializeOwned>(
         &mut self,
         credential_id: &str,
         classifier: types::UploadClassifier,
         token: &RequestAuth,
         source: PartSource<'_>,
-    ) -> Result<types::UploadResponse> {
+    ) -> Result<T> {
         let transport = &*self.transport;
         let ids = &self.ids;
         let source = &source;
@@ -394,7 +397,7 @@ impl Session {
                         .classifier(classifier)
                         .user_agent(transport.user_agent.as_str())
                         .file(part)
-                        .send()
+                        .send_as()
                         .await)
                 },
             )
@@ -469,7 +472,7 @@ impl Session {
             content,
             mime,
         };
-        self.send(&id, types::UploadClassifier::Document, &auth, source)
+        self.send::<IgnoredAny>(&id, types::UploadClassifier::Document, &auth, source)
             .await?;
         Ok(())
     }
@@ -484,7 +487,7 @@ impl Session {
             content,
             mime: "application/octet-stream",
         };
-        self.send(&id, types::UploadClassifier::Facemap, &auth, source)
+        self.send::<IgnoredAny>(&id, types::UploadClassifier::Facemap, &auth, source)
             .await?;
         Ok(())
     }

@@ -24,6 +24,8 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     /// Base URLs, indexed by [`Service::index`].
     pub(crate) urls: [String; Service::ALL.len()],
+    /// The origin of the api service's URL: where links returned by Jumio must point.
+    pub(crate) api_origin: String,
     pub(crate) user_agent: String,
     pub(crate) tokens: TokenCache,
     pub(crate) image_limits: ImageLimits,
@@ -179,7 +181,8 @@ impl Transport {
             status = tracing::field::Empty,
             retries = tracing::field::Empty
         );
-        async {
+        // Boxed, so that the futures of the operations built on calls stay small.
+        Box::pin(async {
             let started = Instant::now();
             let mut attempts =
                 Attempts::new(&self.retry, &self.retry_stats, operation, safety).until(until);
@@ -195,7 +198,9 @@ impl Transport {
                     (None, Token::Access) => unreachable!("an access token was just taken"),
                 };
                 let client = self.generated(service, auth);
-                let error = match self.attempt(service, until, call(client)).await? {
+                // Boxed: the attempt (the generated request and reqwest's future) is the largest
+                // part of the call, and every wrapper it passes through would copy it otherwise.
+                let error = match self.attempt(service, until, Box::pin(call(client))).await? {
                     Ok(response) => {
                         let span = tracing::Span::current();
                         span.record("status", response.status().as_u16());
@@ -234,7 +239,7 @@ impl Transport {
                 return Err(error);
             }
         }
-        .instrument(span)
+        .instrument(span))
         .await
     }
 }

@@ -107,6 +107,14 @@ impl<'a> UploadCredentialPart<'a> {
     /// Sends the request: `200` deserialises into [`types::UploadResponse`]; any other status is
     /// [`Error::UnexpectedResponse`], as for the generated operations.
     pub async fn send(self) -> Result<ResponseValue<types::UploadResponse>, Error<()>> {
+        self.send_as().await
+    }
+
+    /// [`send`](Self::send), the answer read as a `T`: [`serde::de::IgnoredAny`] where the caller
+    /// discards it (the answer is then only checked to be JSON, not built).
+    pub(crate) async fn send_as<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<ResponseValue<T>, Error<()>> {
         let Self {
             client,
             account_id,

@@ -262,6 +262,38 @@ pub async fn part1_flows(
     })
 }
 
+/// `--profile`: `options.flows` flows of `variant` alone, after one checked flow.
+pub async fn profile(
+    options: &Options,
+    variant: Variant,
+    sandbox: &SandboxProcess,
+    images: &Arc<FlowImages>,
+) -> Result<()> {
+    let drivers = Drivers::new(&sandbox.base_url).await?;
+    let decision = drivers.flow(variant, images, 0).await?;
+    if decision != "PASSED" {
+        return Err(format!("{}: the first flow ended {decision}", variant.name()).into());
+    }
+    let figures = run_flows(
+        &drivers,
+        variant,
+        images,
+        options.flows,
+        options.concurrency,
+        sandbox,
+    )
+    .await?;
+    println!(
+        "profile: {} flows of {} at concurrency {}: {:.1} flows/s, this process {:.3} ms CPU/flow",
+        options.flows,
+        variant.name(),
+        options.concurrency,
+        figures.flows_per_s,
+        figures.own_cpu_ms_per_flow
+    );
+    Ok(())
+}
+
 /// The clients under test, built once.
 pub struct Drivers {
     client: JumioClient,

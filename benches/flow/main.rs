@@ -23,6 +23,9 @@
 //! 4. [`throughput`]: the sandbox's throughput: flows/s with the lightest client at higher
 //!    concurrency, and flows per second of sandbox CPU time.
 //!
+//! `--profile VARIANT` runs only `--flows` flows of one variant (after one checked flow) and
+//! prints their CPU time, so that a profiler of the whole process sees that variant alone.
+//!
 //! [`options`] reads the command line; [`summary`] prints the closing table. `--quick` shrinks
 //! every part (for CI); without `--bench` on the command line (as when `cargo test --benches` runs
 //! it) the quick configuration is used too. No figure is asserted: the closing table says which
@@ -106,6 +109,9 @@ async fn run(options: Options) -> Result<()> {
     let mut summary = Summary::default();
 
     let flow_images = FlowImages::write(temp.path())?;
+    if let Some(variant) = options.profile {
+        return flows::profile(&options, variant, &sandbox, &flow_images).await;
+    }
     let part1 = flows::part1_flows(&options, &sandbox, &flow_images, &mut summary).await?;
     memory::part2_memory(&options, &sandbox, temp.path(), &mut summary).await?;
     checks::part3_checks(&options, temp.path(), &mut summary).await?;

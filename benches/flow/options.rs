@@ -13,6 +13,9 @@ pub struct Options {
     pub sandbox_concurrency: usize,
     pub variants: Vec<Variant>,
     pub quick: bool,
+    /// `--profile VARIANT`: only `flows` flows of that variant at `concurrency`, nothing else, for
+    /// a profiler (`valgrind --tool=callgrind`, `perf`) to compare the variants' whole processes.
+    pub profile: Option<Variant>,
 }
 
 impl Options {
@@ -27,6 +30,7 @@ impl Options {
                 sandbox_concurrency: 8,
                 variants: Variant::DEFAULT.to_vec(),
                 quick,
+                profile: None,
             }
         } else {
             Options {
@@ -37,6 +41,7 @@ impl Options {
                 sandbox_concurrency: 32,
                 variants: Variant::DEFAULT.to_vec(),
                 quick,
+                profile: None,
             }
         };
         let mut args = args.iter();
@@ -72,12 +77,22 @@ impl Options {
                     options.variants.retain(|v| *v != Variant::Baseline);
                     options.variants.insert(0, Variant::Baseline);
                 }
+                "--profile" => {
+                    let name = args.next().ok_or("--profile needs a variant")?;
+                    options.profile = Some(
+                        Variant::ALL
+                            .into_iter()
+                            .find(|v| v.key() == name)
+                            .ok_or(format!("unknown variant {name:?}"))?,
+                    );
+                }
                 "--quick" | "--bench" => {}
                 "--help" | "-h" => {
                     println!(
                         "cargo bench -p jumio-kyx --bench flow -- [--flows N] [--concurrency C] \
                          [--rounds R] [--uploads U] [--sandbox-concurrency S] \
-                         [--variants baseline,session,verify] [--quick]"
+                         [--variants baseline,session,verify] [--quick] \
+                         [--profile VARIANT]"
                     );
                     std::process::exit(0);
                 }

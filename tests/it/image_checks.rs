@@ -355,11 +355,19 @@ fn corrupt_headers_are_refused() {
         "{error:?}"
     );
 
-    let error = check_bytes("selfie.png", &png(0, 1000), &limits).unwrap_err();
-    assert!(
-        matches!(error, ImageError::CorruptHeader { .. }),
-        "{error:?}"
-    );
+    // A side of zero pixels, in either direction and either format.
+    for (name, content) in [
+        ("selfie.png", png(0, 1000)),
+        ("selfie.png", png(1000, 0)),
+        ("front.jpg", Jpeg::new(0, 1000).build()),
+        ("front.jpg", Jpeg::new(1000, 0).build()),
+    ] {
+        let error = check_bytes(name, &content, &limits).unwrap_err();
+        assert!(
+            matches!(error, ImageError::CorruptHeader { .. }),
+            "{name}: {error:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -375,6 +383,26 @@ async fn jpeg_dimensions_after_large_metadata_are_found() {
     let error =
         check_bytes("front.jpg", &content[..64 * 1024], &ImageLimits::default()).unwrap_err();
     assert!(matches!(error, ImageError::Truncated { .. }), "{error:?}");
+}
+
+/// The header is read doubling from 64 KiB up to 16 MiB and no further: dimensions beyond that
+/// are refused as a header cut short after 16 MiB, and the check ends.
+#[tokio::test]
+async fn dimensions_beyond_16_mib_of_header_are_not_searched_for() {
+    let dir = TempDir::new("long-header");
+    let content = Jpeg::new(3000, 2000).metadata(260).build();
+    assert!(content.len() as u64 > 16 * MIB);
+    let path = dir.file("front.jpg", &content);
+    let limits = ImageLimits::default().with_max_bytes(32 * MIB);
+    let error = check_file(&path, &limits).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ImageError::Truncated { read, total, .. }
+                if read == 16 * MIB && total == content.len() as u64
+        ),
+        "{error:?}"
+    );
 }
 
 fn digest(bytes: &[u8]) -> u64 {
@@ -465,6 +493,31 @@ async fn into_part_streams_the_file_with_its_length() {
 
     // What the server receives is the file, byte for byte, named and typed.
     assert_arrives(source, &info, "image/jpeg", &content).await;
+}
+
+/// A file that grows after its part was made sends the bytes that were checked, no more: the
+/// announced length holds, and what is appended is not uploaded.
+#[tokio::test]
+async fn a_file_that_grows_after_the_check_sends_only_the_checked_bytes() {
+    let dir = TempDir::new("grows");
+    for total in [300 * 1024, 3 * MIB as usize] {
+        let content = Jpeg::new(1600, 1200).total_len(total).build();
+        let path = dir.file("front.jpg", &content);
+        let source = ImageSource::path(&path);
+        let info = source.check(&ImageLimits::default()).await.unwrap();
+        let part = source.into_part(&info).await.unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, &[0xAB; 200 * 1024]).unwrap();
+        drop(file);
+        assert_eq!(
+            echo(part).await,
+            echoed("front.jpg", "image/jpeg", &content),
+            "{total} bytes"
+        );
+    }
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use jumio_kyx_test_support::http::{png, sample};
 use serde_json::Value;
 
 use crate::app::App;
-use crate::fixtures::request_with_reference;
+use crate::fixtures::{jumio_example, request_with_reference};
 
 fn overall(details: &WorkflowExecutionDetails) -> (String, f64) {
     let decision = details.decision.as_ref().expect("decision");
@@ -323,4 +323,256 @@ async fn extraction_follows_the_id_filter_and_licence_checks_need_a_us_licence()
             .and_then(|x| x.document_number.clone())
     };
     assert_eq!(number(&again), number(&first));
+}
+
+#[tokio::test]
+async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
+    use sha2::Digest as _;
+
+    let app = App::start().await;
+    // The default ID filter: a US driving licence, with a state.
+    let created = app.created(&request_with_reference(10013, "us")).await;
+    let details = app.complete_with_samples(&created).await;
+    let capabilities = details.capabilities.as_ref().expect("capabilities");
+    let data = capabilities.extraction[0].data.as_ref().expect("data");
+    assert_eq!(data.state.as_deref(), Some("IL"));
+    let parts = |parts: &Option<jumio_kyx::generated::types::DateParts>| {
+        let parts = parts.as_ref().expect("date parts");
+        [&parts.year, &parts.month, &parts.day].map(|p| p.clone().unwrap_or_default())
+    };
+    assert_eq!(data.date_of_birth.as_deref(), Some("1990-01-01"));
+    assert_eq!(parts(&data.date_of_birth_parts), ["1990", "01", "01"]);
+    assert_eq!(parts(&data.issuing_date_parts), ["2024", "03", "01"]);
+    assert_eq!(parts(&data.expiry_date_parts), ["2034", "03", "01"]);
+    let address = data.address.as_ref().expect("address");
+    assert_eq!(address.subdivision.as_deref(), Some("IL"));
+    assert_eq!(
+        address.formatted_address.as_deref(),
+        Some("123 MAIN STREET, CHICAGO, IL 60601, USA")
+    );
+
+    // The number: the first four bytes of the front image's SHA-256, big-endian, modulo 10^8
+    // (a passport: P and 8 digits) or 10^7 (a driving licence: D and 7 digits).
+    let digest = sha2::Sha256::digest(sample("id-front.jpg"));
+    let serial = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    assert_eq!(
+        data.document_number.as_deref(),
+        Some(format!("D{:07}", serial % 10_000_000).as_str())
+    );
+    let mut body = request_with_reference(10013, "passport");
+    body["workflowDefinition"]["credentials"][0]["type"]["values"] =
+        serde_json::json!(["PASSPORT"]);
+    body["workflowDefinition"]["credentials"][0]["country"]["values"] = serde_json::json!(["AUT"]);
+    let details = app.complete_with_samples(&app.created(&body).await).await;
+    let data = details
+        .capabilities
+        .as_ref()
+        .expect("capabilities")
+        .extraction[0]
+        .data
+        .clone()
+        .expect("data");
+    assert_eq!(
+        data.document_number.as_deref(),
+        Some(format!("P{:08}", serial % 100_000_000).as_str())
+    );
+    assert_eq!(data.state, None);
+    let address = data.address.expect("address");
+    assert_eq!(address.subdivision, None);
+    assert_eq!(
+        address.formatted_address.as_deref(),
+        Some("1 SPECIMEN STREET, 1010 SAMPLETOWN, AUT")
+    );
+}
+
+/// The prepared data decides the checks that read it, as the Workflows section of the sandbox's
+/// README documents: each case changes Jumio's own example body, uploads it through the client and
+/// reads the one capability's decision and label.
+#[tokio::test]
+async fn prepared_data_decides_the_checks_that_read_it() {
+    use std::time::Duration;
+
+    use jumio_kyx::{ImageSource, PreparedData, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx_test_support::flow;
+    use serde_json::json;
+
+    fn set(data: &mut Value, path: &[&str], value: Value) {
+        let (last, parents) = path.split_last().expect("a path");
+        let mut target = data;
+        for key in parents {
+            target = &mut target[*key];
+        }
+        match value {
+            Value::Null => {
+                target.as_object_mut().expect("an object").remove(*last);
+            }
+            value => target[*last] = value,
+        }
+    }
+    let country = ["address", "country"];
+    let usa = (&country[..], json!("USA"));
+    let none = Value::Null;
+    type Change<'a> = Vec<(&'a [&'a str], Value)>;
+    let cases: Vec<(u64, &str, Change, &str, &str)> = vec![
+        (10005, "braCpfValidation", vec![], "PASSED", "OK"),
+        (
+            10005,
+            "braCpfValidation",
+            vec![(&country, json!("BR"))],
+            "PASSED",
+            "OK",
+        ),
+        (
+            10005,
+            "braCpfValidation",
+            vec![usa.clone()],
+            "WARNING",
+            "UNSUPPORTED_COUNTRY",
+        ),
+        (
+            10005,
+            "braCpfValidation",
+            vec![(&["personalNumber"], none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (
+            10005,
+            "braCpfValidation",
+            vec![(&["firstName"], none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (
+            10005,
+            "braCpfValidation",
+            vec![(&["lastName"], none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (
+            10005,
+            "braCpfValidation",
+            vec![(&country, none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone()],
+            "PASSED",
+            "OK",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![(&country, json!("US"))],
+            "PASSED",
+            "OK",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![],
+            "NOT_EXECUTED",
+            "UNSUPPORTED_COUNTRY",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["id", "type"], json!("PASSPORT"))],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["id", "idNumber"], none.clone())],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["id"], none.clone())],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["dateOfBirth"], none.clone())],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["firstName"], none.clone())],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (
+            10008,
+            "drivingLicenseVerification",
+            vec![usa.clone(), (&["lastName"], none.clone())],
+            "NOT_EXECUTED",
+            "VALIDATION_FAILED",
+        ),
+        (10010, "watchlistScreening", vec![], "PASSED", "OK"),
+        (
+            10010,
+            "watchlistScreening",
+            vec![(&["lastName"], none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (
+            10010,
+            "watchlistScreening",
+            vec![(&["firstName"], none.clone())],
+            "NOT_EXECUTED",
+            "NOT_ENOUGH_DATA",
+        ),
+        (10006, "biometricVerification", vec![], "PASSED", "LOW_RISK"),
+        (
+            10006,
+            "biometricVerification",
+            vec![(&["personalNumber"], none.clone())],
+            "NOT_EXECUTED",
+            "PRECONDITION_NOT_FULFILLED",
+        ),
+    ];
+    let sandbox = flow::sandbox().await;
+    let client = flow::client(&sandbox);
+    let wait = WaitOptions::deadline(Duration::from_secs(20))
+        .intervals(Duration::from_millis(5), Duration::from_millis(20));
+    for (n, (key, capability, changes, decision, label)) in cases.into_iter().enumerate() {
+        let mut data = jumio_example("prepared-data-upload-request-10005.json");
+        for (path, value) in changes {
+            set(&mut data, path, value);
+        }
+        let case = format!("{key} {capability} {data}");
+        let request = WorkflowRequest::new(Workflow::from_key(key), format!("data-{n}"))
+            .user_reference("user-1");
+        let mut session = client.create_account(&request).await.expect("create");
+        let prepared = PreparedData::from_json(data.to_string().as_bytes()).expect(&case);
+        session.upload_prepared_data(&prepared).await.expect(&case);
+        if key == 10006 {
+            session
+                .upload_selfie(ImageSource::bytes("selfie.jpg", sample("selfie.jpg")))
+                .await
+                .expect(&case);
+        }
+        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
+        let outcome = &result.capability(capability)[0];
+        assert_eq!(outcome.decision.to_string(), decision, "{case}");
+        assert_eq!(
+            outcome.label.as_ref().map(ToString::to_string).as_deref(),
+            Some(label),
+            "{case}"
+        );
+    }
+    sandbox.shutdown().await;
 }
