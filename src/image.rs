@@ -932,10 +932,44 @@ mod tests {
     fn sizes_have_one_decimal_in_binary_units() {
         assert_eq!(format_size(0), "0 bytes");
         assert_eq!(format_size(1), "1 byte");
+        assert_eq!(format_size(1023), "1023 bytes");
+        assert_eq!(format_size(1024), "1.0 KB");
         assert_eq!(format_size(1536), "1.5 KB");
+        assert_eq!(format_size(MIB - 1), "1024.0 KB");
+        assert_eq!(format_size(MIB), "1.0 MB");
         assert_eq!(format_size(13_002_342), "12.4 MB");
         assert_eq!(format_limit(10 * MIB), "10 MB");
         assert_eq!(format_limit(10 * MIB + 512 * 1024), "10.5 MB");
+    }
+
+    /// Between its check and its upload, a file is held in memory only when it is no larger than
+    /// the header read and one chunk (128 KiB); a larger one is opened again and streamed.
+    #[tokio::test]
+    async fn only_small_files_are_held_between_check_and_upload() {
+        use jumio_kyx_test_support::images::Jpeg;
+        use jumio_kyx_test_support::temp::TempDir;
+
+        let dir = TempDir::new("held");
+        let small = SMALL_FILE_BYTES as usize;
+        assert_eq!(small, 128 * 1024);
+        for (total, held) in [
+            (20_000, true),
+            (small, true),
+            (small + 1, false),
+            (3 << 20, false),
+        ] {
+            let content = Jpeg::new(1600, 1200).total_len(total).build();
+            let path = dir.file("front.jpg", &content);
+            let checked = ImageSource::path(&path)
+                .check_for_upload(&ImageLimits::default())
+                .await
+                .unwrap();
+            assert_eq!(checked.info.bytes, total as u64);
+            assert_eq!(checked.content.is_some(), held, "{total} bytes");
+            if let Some(kept) = checked.content {
+                assert!(kept == content, "{total} bytes: the content is the file's");
+            }
+        }
     }
 
     /// What a streamed upload holds in memory at once: the first 64 KiB read for the header and one

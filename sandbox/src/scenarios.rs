@@ -938,7 +938,11 @@ fn document_kind(
 }
 
 fn specimen_age() -> i32 {
-    let today = chrono::Utc::now().date_naive();
+    specimen_age_on(chrono::Utc::now().date_naive())
+}
+
+/// The specimen's age in whole years on `today`.
+fn specimen_age_on(today: NaiveDate) -> i32 {
     let (year, month, day) = SPECIMEN_BIRTH;
     let birthday_passed = (today.month(), today.day()) >= (month, day);
     today.year() - year - i32::from(!birthday_passed)
@@ -1202,6 +1206,16 @@ mod tests {
             assert_eq!(risk_score(kind, "same"), risk_score(kind, "same"));
         }
         assert_eq!(risk_score(Kind::NotExecuted, "any"), -1.0);
+    }
+
+    #[test]
+    fn the_specimen_is_a_year_older_from_its_birthday_on() {
+        let on = |y, m, d| specimen_age_on(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(SPECIMEN_BIRTH, (1990, 1, 1));
+        assert_eq!(on(2025, 12, 31), 35);
+        assert_eq!(on(2026, 1, 1), 36);
+        assert_eq!(on(2026, 12, 2), 36);
+        assert_eq!(on(1990, 1, 1), 0);
     }
 
     #[test]

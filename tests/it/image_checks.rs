@@ -355,6 +355,24 @@ fn corrupt_headers_are_refused() {
         "{error:?}"
     );
 
+    // A second frame header: which dimensions count would be a matter of chance.
+    let one_frame = Jpeg::new(1000, 800).build();
+    let at = one_frame
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a frame header");
+    // SOF0 of 17 bytes after its marker: length, precision, height, width, three components.
+    let frame = &one_frame[at..at + 19];
+    let two_frames = [&one_frame[..at + 19], frame, &one_frame[at + 19..]].concat();
+    let error = check_bytes("front.jpg", &two_frames, &limits).unwrap_err();
+    assert!(
+        matches!(error, ImageError::CorruptHeader { .. }),
+        "{error:?}"
+    );
+    // One frame header alone is read.
+    let info = check_bytes("front.jpg", &one_frame, &limits).unwrap();
+    assert_eq!((info.width, info.height), (1000, 800));
+
     // A side of zero pixels, in either direction and either format.
     for (name, content) in [
         ("selfie.png", png(0, 1000)),

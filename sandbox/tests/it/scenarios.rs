@@ -341,6 +341,11 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
         [&parts.year, &parts.month, &parts.day].map(|p| p.clone().unwrap_or_default())
     };
     assert_eq!(data.date_of_birth.as_deref(), Some("1990-01-01"));
+    // Born on 1 January: as old as the years since 1990.
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    assert_eq!(data.current_age, Some(year - 1990));
+    assert_eq!(data.first_name.as_deref(), Some("JANE"));
+    assert_eq!(data.last_name.as_deref(), Some("DOE"));
     assert_eq!(parts(&data.date_of_birth_parts), ["1990", "01", "01"]);
     assert_eq!(parts(&data.issuing_date_parts), ["2024", "03", "01"]);
     assert_eq!(parts(&data.expiry_date_parts), ["2034", "03", "01"]);
@@ -572,6 +577,45 @@ async fn prepared_data_decides_the_checks_that_read_it() {
             outcome.label.as_ref().map(ToString::to_string).as_deref(),
             Some(label),
             "{case}"
+        );
+    }
+    sandbox.shutdown().await;
+}
+
+/// A document of workflow 10026 is judged as an image when it is one (a small one is
+/// `BAD_QUALITY`) and passes usability as a PDF, which has no pixels to judge.
+#[tokio::test]
+async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
+    use std::time::Duration;
+
+    use jumio_kyx::{ImageSource, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx_test_support::flow;
+
+    const PDF: &[u8] =
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let sandbox = flow::sandbox().await;
+    let client = flow::client(&sandbox);
+    let wait = WaitOptions::deadline(Duration::from_secs(20))
+        .intervals(Duration::from_millis(5), Duration::from_millis(20));
+    for (name, content, decision, label) in [
+        ("statement.pdf", PDF.to_vec(), "PASSED", "OK"),
+        ("statement.png", png(1600, 1200, None), "PASSED", "OK"),
+        ("small.png", png(500, 400, None), "REJECTED", "BAD_QUALITY"),
+    ] {
+        let request = WorkflowRequest::new(Workflow::from_key(10026), format!("doc-{name}"))
+            .document("USA", "BS");
+        let mut session = client.create_account(&request).await.expect("create");
+        session
+            .upload_document(ImageSource::bytes(name, content))
+            .await
+            .expect(name);
+        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
+        let usability = &result.capability("usability")[0];
+        assert_eq!(usability.decision.to_string(), decision, "{name}");
+        assert_eq!(
+            usability.label.as_ref().map(ToString::to_string).as_deref(),
+            Some(label),
+            "{name}"
         );
     }
     sandbox.shutdown().await;
