@@ -388,6 +388,42 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
         address.formatted_address.as_deref(),
         Some("1 SPECIMEN STREET, 1010 SAMPLETOWN, AUT")
     );
+
+    // Each document type has its own type, subtype and number.
+    for (document_type, subtype, number) in [
+        (
+            "PASSPORT",
+            "E_PASSPORT",
+            format!("P{:08}", serial % 100_000_000),
+        ),
+        ("VISA", "VISA", format!("V{:08}", serial % 100_000_000)),
+        (
+            "ID_CARD",
+            "NATIONAL_ID",
+            format!("ID{:07}", serial % 10_000_000),
+        ),
+        (
+            "DRIVING_LICENSE",
+            "REGULAR_DRIVING_LICENSE",
+            format!("D{:07}", serial % 10_000_000),
+        ),
+    ] {
+        let mut body = request_with_reference(10013, document_type);
+        body["workflowDefinition"]["credentials"][0]["type"]["values"] =
+            serde_json::json!([document_type]);
+        let details = app.complete_with_samples(&app.created(&body).await).await;
+        let capabilities = details.capabilities.as_ref().expect("capabilities");
+        let data = capabilities.extraction[0].data.as_ref().expect("data");
+        let text = |value: Option<String>| value.unwrap_or_default();
+        assert_eq!(
+            (
+                text(data.type_.as_ref().map(ToString::to_string)),
+                text(data.sub_type.as_ref().map(ToString::to_string)),
+                text(data.document_number.clone()),
+            ),
+            (document_type.to_owned(), subtype.to_owned(), number),
+        );
+    }
 }
 
 /// The prepared data decides the checks that read it, as the Workflows section of the sandbox's
@@ -618,5 +654,93 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
             "{name}"
         );
     }
+    sandbox.shutdown().await;
+}
+
+/// Authentication compares the new selfie with a face the account holds: the face map stored by an
+/// earlier liveness (10014), or the one uploaded with the request (16). Without one it is not
+/// executed and the workflow is `REJECTED`, as Jumio documents.
+#[tokio::test]
+async fn authentication_needs_a_face_on_file_or_uploaded() {
+    use std::time::Duration;
+
+    use jumio_kyx::{ImageSource, VerificationResult, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx_test_support::flow;
+
+    let sandbox = flow::sandbox().await;
+    let client = flow::client(&sandbox);
+    let wait = WaitOptions::deadline(Duration::from_secs(20))
+        .intervals(Duration::from_millis(5), Duration::from_millis(20));
+    let selfie = || ImageSource::bytes("selfie.jpg", sample("selfie.jpg"));
+    let front = || ImageSource::bytes("front.jpg", sample("id-front.jpg"));
+    let verdict = |result: &VerificationResult| {
+        let authentication = &result.capability("authentication")[0];
+        (
+            authentication.decision.to_string(),
+            authentication
+                .label
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            result.decision_type().to_string(),
+        )
+    };
+    let verdict_of = |decision: &str, label: &str, overall: &str| {
+        (decision.to_owned(), label.to_owned(), overall.to_owned())
+    };
+
+    // An account whose first execution ran liveness (10011), one whose first ran none (ID only).
+    let mut accounts = Vec::new();
+    for (workflow, with_selfie) in [
+        (Workflow::IdAndIdentity, true),
+        (Workflow::V3IdVerification, false),
+    ] {
+        let mut session = client
+            .create_account(&WorkflowRequest::new(workflow, "first"))
+            .await
+            .expect("create");
+        session.upload_front(front()).await.expect("front");
+        if with_selfie {
+            session.upload_selfie(selfie()).await.expect("selfie");
+        }
+        let finalized = session.finalize().await.expect("finalize");
+        finalized.wait(wait).await.expect("result");
+        accounts.push(finalized.account_id().to_owned());
+    }
+    for (account, expected) in [
+        (&accounts[0], verdict_of("PASSED", "OK", "PASSED")),
+        (
+            &accounts[1],
+            verdict_of("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED", "REJECTED"),
+        ),
+    ] {
+        let mut session = client
+            .update_account(
+                account,
+                &WorkflowRequest::new(Workflow::Authentication, "again"),
+            )
+            .await
+            .expect("update");
+        session.upload_selfie(selfie()).await.expect("selfie");
+        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
+        assert_eq!(verdict(&result), expected, "10014 on {account}");
+    }
+
+    // 16: the face map comes with the request, on an account that holds none (the client refuses
+    // to finalize without it).
+    let mut session = client
+        .update_account(
+            &accounts[1],
+            &WorkflowRequest::new(Workflow::from_key(16), "on premise"),
+        )
+        .await
+        .expect("update");
+    session.upload_selfie(selfie()).await.expect("selfie");
+    session
+        .upload_facemap(ImageSource::bytes("facemap.bin", b"a face map".to_vec()))
+        .await
+        .expect("face map");
+    let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
+    assert_eq!(verdict(&result), verdict_of("PASSED", "OK", "PASSED"), "16");
     sandbox.shutdown().await;
 }
