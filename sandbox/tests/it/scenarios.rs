@@ -423,6 +423,13 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
             ),
             (document_type.to_owned(), subtype.to_owned(), number),
         );
+        // A driving licence has its category.
+        let categories: &[&str] = if document_type == "DRIVING_LICENSE" {
+            &["D"]
+        } else {
+            &[]
+        };
+        assert_eq!(data.dl_categories, categories, "{document_type}");
     }
 }
 
