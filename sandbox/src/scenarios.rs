@@ -1071,6 +1071,106 @@ mod tests {
         assert!(!parse("a", workflow(10011)).unwrap().expire);
     }
 
+    /// The label each `#warning:capability` and `#reject:capability` selects: the first Jumio
+    /// documents for it (the markers table of the sandbox's README); a pair Jumio documents no
+    /// label for is refused.
+    #[test]
+    fn every_capability_marker_selects_its_first_documented_label() {
+        use Forced::{Rejected, Warning};
+        let cases: &[(u64, Capability, Forced, Option<&str>)] = &[
+            (
+                10011,
+                Capability::Usability,
+                Warning,
+                Some("UNSUPPORTED_COUNTRY"),
+            ),
+            (10011, Capability::Usability, Rejected, Some("BAD_QUALITY")),
+            (
+                10011,
+                Capability::ImageChecks,
+                Warning,
+                Some("REPEATED_FACE"),
+            ),
+            (
+                10011,
+                Capability::ImageChecks,
+                Rejected,
+                Some("DIGITAL_COPY"),
+            ),
+            (10011, Capability::DataChecks, Warning, None),
+            (
+                10011,
+                Capability::DataChecks,
+                Rejected,
+                Some("MISMATCHING_DATAPOINTS"),
+            ),
+            (10011, Capability::Liveness, Warning, Some("AGE_DIFFERENCE")),
+            (
+                10011,
+                Capability::Liveness,
+                Rejected,
+                Some("LIVENESS_UNDETERMINED"),
+            ),
+            (10011, Capability::Similarity, Warning, Some("NOT_POSSIBLE")),
+            (10011, Capability::Similarity, Rejected, Some("NO_MATCH")),
+            (
+                10013,
+                Capability::WatchlistScreening,
+                Warning,
+                Some("ALERT"),
+            ),
+            (10013, Capability::WatchlistScreening, Rejected, None),
+            (10013, Capability::AddressValidation, Warning, Some("ALERT")),
+            (10013, Capability::AddressValidation, Rejected, Some("DENY")),
+            (10013, Capability::ProofOfResidency, Warning, Some("ALERT")),
+            (10013, Capability::ProofOfResidency, Rejected, Some("DENY")),
+            (
+                10013,
+                Capability::DrivingLicenseVerification,
+                Warning,
+                Some("ALERT"),
+            ),
+            (
+                10013,
+                Capability::DrivingLicenseVerification,
+                Rejected,
+                Some("DENY"),
+            ),
+            (10014, Capability::Authentication, Warning, None),
+            (10014, Capability::Authentication, Rejected, Some("FAILED")),
+            (
+                10005,
+                Capability::BraCpfValidation,
+                Warning,
+                Some("UNSUPPORTED_COUNTRY"),
+            ),
+            (10005, Capability::BraCpfValidation, Rejected, Some("DENY")),
+            (
+                10006,
+                Capability::BiometricVerification,
+                Warning,
+                Some("MEDIUM_RISK"),
+            ),
+            (
+                10006,
+                Capability::BiometricVerification,
+                Rejected,
+                Some("HIGH_RISK"),
+            ),
+        ];
+        for &(key, capability, outcome, label) in cases {
+            let reference = format!("a #{}:{}", outcome.name(), capability.name());
+            match label {
+                Some(label) => assert_eq!(
+                    forced(&reference, key),
+                    [(capability, outcome, label)],
+                    "{reference}"
+                ),
+                None => assert!(parse(&reference, workflow(key)).is_err(), "{reference}"),
+            }
+        }
+    }
+
     #[test]
     fn malformed_markers_are_refused_with_what_to_write() {
         for (reference, key, expected) in [
