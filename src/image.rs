@@ -1021,6 +1021,20 @@ mod tests {
         }
     }
 
+    /// A panic in the file work on the blocking pool is raised again in the caller, not taken for
+    /// a runtime shutting down.
+    #[tokio::test]
+    async fn a_panic_in_blocking_work_is_raised_again() {
+        let raised = tokio::spawn(blocking::<()>("front.jpg", || {
+            panic!("the file work broke")
+        }))
+        .await
+        .unwrap_err();
+        assert!(raised.is_panic());
+        let payload = raised.into_panic();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"the file work broke"));
+    }
+
     #[test]
     fn os_error_suffix_is_dropped() {
         let error = io::Error::from_raw_os_error(2);

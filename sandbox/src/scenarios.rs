@@ -1172,6 +1172,22 @@ mod tests {
     }
 
     #[test]
+    fn another_outcome_keeps_what_the_account_holds_and_the_token_lifetime() {
+        let mut scenario = parse("a #expire #reject", workflow(10014)).unwrap();
+        scenario.stored_face = true;
+        let chosen = scenario
+            .with_outcome(Some("#reject:authentication"))
+            .unwrap();
+        assert!(chosen.stored_face && chosen.expire);
+        assert_eq!(
+            chosen.forced.keys().copied().collect::<Vec<_>>(),
+            [Capability::Authentication]
+        );
+        let passing = scenario.with_outcome(None).unwrap();
+        assert!(passing.forced.is_empty() && passing.stored_face && passing.expire);
+    }
+
+    #[test]
     fn malformed_markers_are_refused_with_what_to_write() {
         for (reference, key, expected) in [
             (

@@ -346,11 +346,30 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
     assert_eq!(data.current_age, Some(year - 1990));
     assert_eq!(data.first_name.as_deref(), Some("JANE"));
     assert_eq!(data.last_name.as_deref(), Some("DOE"));
+    assert_eq!(data.gender.as_deref(), Some("F"));
+    assert_eq!(data.nationality.as_deref(), Some("USA"));
+    assert_eq!(data.issuing_country.as_deref(), Some("USA"));
+    // Liveness predicts the specimen's age, within its decade.
+    let liveness = capabilities.liveness[0]
+        .data
+        .as_ref()
+        .expect("liveness data");
+    let age = year - 1990;
+    assert_eq!(liveness.predicted_age, Some(age));
+    let decade = age - age % 10;
+    assert_eq!(
+        liveness.age_confidence_range.as_deref(),
+        Some(format!("{decade}-{}", decade + 9).as_str())
+    );
     assert_eq!(parts(&data.date_of_birth_parts), ["1990", "01", "01"]);
     assert_eq!(parts(&data.issuing_date_parts), ["2024", "03", "01"]);
     assert_eq!(parts(&data.expiry_date_parts), ["2034", "03", "01"]);
     let address = data.address.as_ref().expect("address");
     assert_eq!(address.subdivision.as_deref(), Some("IL"));
+    assert_eq!(address.line1.as_deref(), Some("123 MAIN STREET"));
+    assert_eq!(address.city.as_deref(), Some("CHICAGO"));
+    assert_eq!(address.postal_code.as_deref(), Some("60601"));
+    assert_eq!(address.country.as_deref(), Some("USA"));
     assert_eq!(
         address.formatted_address.as_deref(),
         Some("123 MAIN STREET, CHICAGO, IL 60601, USA")
@@ -731,6 +750,14 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
         session.upload_selfie(selfie()).await.expect("selfie");
         let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
         assert_eq!(verdict(&result), expected, "10014 on {account}");
+        // Authentication predicts no age; liveness does.
+        let capabilities = result
+            .details()
+            .capabilities
+            .as_ref()
+            .expect("capabilities");
+        let data = capabilities.authentication[0].data.as_ref();
+        assert_eq!(data.and_then(|d| d.predicted_age), None);
     }
 
     // 16: the face map comes with the request, on an account that holds none (the client refuses
