@@ -8,6 +8,26 @@ use serde_json::Value;
 use crate::app::App;
 use crate::fixtures::{jumio_example, request_with_reference};
 
+/// Polling for the flows of these tests through the client: 5 ms at first, at most 20 ms.
+fn fast_wait() -> jumio_kyx::WaitOptions {
+    use std::time::Duration;
+    jumio_kyx::WaitOptions::deadline(Duration::from_secs(20))
+        .intervals(Duration::from_millis(5), Duration::from_millis(20))
+}
+
+/// The decision and label of the first result of `capability`.
+fn verdict_of(result: &jumio_kyx::VerificationResult, capability: &str) -> (String, String) {
+    let outcome = &result.capability(capability)[0];
+    (
+        outcome.decision.to_string(),
+        outcome
+            .label
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    )
+}
+
 fn overall(details: &WorkflowExecutionDetails) -> (String, f64) {
     let decision = details.decision.as_ref().expect("decision");
     (
@@ -457,9 +477,7 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
 /// reads the one capability's decision and label.
 #[tokio::test]
 async fn prepared_data_decides_the_checks_that_read_it() {
-    use std::time::Duration;
-
-    use jumio_kyx::{ImageSource, PreparedData, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx::{ImageSource, PreparedData, Workflow, WorkflowRequest};
     use jumio_kyx_test_support::flow;
     use serde_json::json;
 
@@ -613,8 +631,6 @@ async fn prepared_data_decides_the_checks_that_read_it() {
     ];
     let sandbox = flow::sandbox().await;
     let client = flow::client(&sandbox);
-    let wait = WaitOptions::deadline(Duration::from_secs(20))
-        .intervals(Duration::from_millis(5), Duration::from_millis(20));
     for (n, (key, capability, changes, decision, label)) in cases.into_iter().enumerate() {
         let mut data = jumio_example("prepared-data-upload-request-10005.json");
         for (path, value) in changes {
@@ -632,12 +648,16 @@ async fn prepared_data_decides_the_checks_that_read_it() {
                 .await
                 .expect(&case);
         }
-        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
-        let outcome = &result.capability(capability)[0];
-        assert_eq!(outcome.decision.to_string(), decision, "{case}");
+        let result = session
+            .finalize()
+            .await
+            .unwrap()
+            .wait(fast_wait())
+            .await
+            .unwrap();
         assert_eq!(
-            outcome.label.as_ref().map(ToString::to_string).as_deref(),
-            Some(label),
+            verdict_of(&result, capability),
+            (decision.to_owned(), label.to_owned()),
             "{case}"
         );
     }
@@ -648,17 +668,13 @@ async fn prepared_data_decides_the_checks_that_read_it() {
 /// `BAD_QUALITY`) and passes usability as a PDF, which has no pixels to judge.
 #[tokio::test]
 async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
-    use std::time::Duration;
-
-    use jumio_kyx::{ImageSource, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx::{ImageSource, Workflow, WorkflowRequest};
     use jumio_kyx_test_support::flow;
 
     const PDF: &[u8] =
         b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
     let sandbox = flow::sandbox().await;
     let client = flow::client(&sandbox);
-    let wait = WaitOptions::deadline(Duration::from_secs(20))
-        .intervals(Duration::from_millis(5), Duration::from_millis(20));
     for (name, content, decision, label) in [
         ("statement.pdf", PDF.to_vec(), "PASSED", "OK"),
         ("statement.png", png(1600, 1200, None), "PASSED", "OK"),
@@ -671,12 +687,16 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
             .upload_document(ImageSource::bytes(name, content))
             .await
             .expect(name);
-        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
-        let usability = &result.capability("usability")[0];
-        assert_eq!(usability.decision.to_string(), decision, "{name}");
+        let result = session
+            .finalize()
+            .await
+            .unwrap()
+            .wait(fast_wait())
+            .await
+            .unwrap();
         assert_eq!(
-            usability.label.as_ref().map(ToString::to_string).as_deref(),
-            Some(label),
+            verdict_of(&result, "usability"),
+            (decision.to_owned(), label.to_owned()),
             "{name}"
         );
     }
@@ -688,30 +708,18 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
 /// executed and the workflow is `REJECTED`, as Jumio documents.
 #[tokio::test]
 async fn authentication_needs_a_face_on_file_or_uploaded() {
-    use std::time::Duration;
-
-    use jumio_kyx::{ImageSource, VerificationResult, WaitOptions, Workflow, WorkflowRequest};
+    use jumio_kyx::{ImageSource, VerificationResult, Workflow, WorkflowRequest};
     use jumio_kyx_test_support::flow;
 
     let sandbox = flow::sandbox().await;
     let client = flow::client(&sandbox);
-    let wait = WaitOptions::deadline(Duration::from_secs(20))
-        .intervals(Duration::from_millis(5), Duration::from_millis(20));
     let selfie = || ImageSource::bytes("selfie.jpg", sample("selfie.jpg"));
     let front = || ImageSource::bytes("front.jpg", sample("id-front.jpg"));
     let verdict = |result: &VerificationResult| {
-        let authentication = &result.capability("authentication")[0];
-        (
-            authentication.decision.to_string(),
-            authentication
-                .label
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            result.decision_type().to_string(),
-        )
+        let (decision, label) = verdict_of(result, "authentication");
+        (decision, label, result.decision_type().to_string())
     };
-    let verdict_of = |decision: &str, label: &str, overall: &str| {
+    let expected = |decision: &str, label: &str, overall: &str| {
         (decision.to_owned(), label.to_owned(), overall.to_owned())
     };
 
@@ -730,14 +738,14 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
             session.upload_selfie(selfie()).await.expect("selfie");
         }
         let finalized = session.finalize().await.expect("finalize");
-        finalized.wait(wait).await.expect("result");
+        finalized.wait(fast_wait()).await.expect("result");
         accounts.push(finalized.account_id().to_owned());
     }
     for (account, expected) in [
-        (&accounts[0], verdict_of("PASSED", "OK", "PASSED")),
+        (&accounts[0], expected("PASSED", "OK", "PASSED")),
         (
             &accounts[1],
-            verdict_of("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED", "REJECTED"),
+            expected("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED", "REJECTED"),
         ),
     ] {
         let mut session = client
@@ -748,7 +756,13 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
             .await
             .expect("update");
         session.upload_selfie(selfie()).await.expect("selfie");
-        let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
+        let result = session
+            .finalize()
+            .await
+            .unwrap()
+            .wait(fast_wait())
+            .await
+            .unwrap();
         assert_eq!(verdict(&result), expected, "10014 on {account}");
         // Authentication predicts no age; liveness does.
         let capabilities = result
@@ -774,7 +788,13 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
         .upload_facemap(ImageSource::bytes("facemap.bin", b"a face map".to_vec()))
         .await
         .expect("face map");
-    let result = session.finalize().await.unwrap().wait(wait).await.unwrap();
-    assert_eq!(verdict(&result), verdict_of("PASSED", "OK", "PASSED"), "16");
+    let result = session
+        .finalize()
+        .await
+        .unwrap()
+        .wait(fast_wait())
+        .await
+        .unwrap();
+    assert_eq!(verdict(&result), expected("PASSED", "OK", "PASSED"), "16");
     sandbox.shutdown().await;
 }
