@@ -208,6 +208,48 @@ async fn sides_over_8000_px_are_refused() {
     assert!(matches!(tall, Err(ImageError::TooManyPixels { .. })));
     let largest = check_bytes("id.jpg", &jpeg(8000, 8000), &ImageLimits::default());
     assert_eq!(largest.unwrap().width, 8000);
+
+    // Limits of one's own: each builder changes its limit and keeps the others.
+    let limits = ImageLimits::default()
+        .with_max_side(1000)
+        .with_min_longest_side_exclusive(500)
+        .with_max_bytes(2_000);
+    assert_eq!(
+        (
+            limits.max_side,
+            limits.min_longest_side_exclusive,
+            limits.max_bytes
+        ),
+        (1000, 500, 2_000)
+    );
+    let content = jpeg(1001, 800);
+    assert!(content.len() < 2_000);
+    assert!(matches!(
+        check_bytes("id.jpg", &content, &limits),
+        Err(ImageError::TooManyPixels { max_side: 1000, .. })
+    ));
+    assert!(matches!(
+        check_bytes("id.jpg", &jpeg(500, 400), &limits),
+        Err(ImageError::TooSmall {
+            min_longest_side_exclusive: 500,
+            ..
+        })
+    ));
+    assert_eq!(
+        check_bytes("id.jpg", &jpeg(1000, 501), &limits)
+            .unwrap()
+            .width,
+        1000
+    );
+    let current = ImageLimits::jumio_current();
+    assert_eq!(
+        (
+            current.max_bytes,
+            current.max_side,
+            current.min_longest_side_exclusive
+        ),
+        (15 * MIB, 8000, 300)
+    );
 }
 
 #[test]
