@@ -83,7 +83,22 @@ impl Drop for SandboxProcess {
     }
 }
 
-/// User plus system CPU time of a process (`self` or a pid), from `/proc/<pid>/stat`.
+/// User plus system CPU time of this process, all its threads (the exited ones included), to the
+/// microsecond: `getrusage(RUSAGE_SELF)`, whose sum of user and system time is the scheduler's
+/// precise run time. (`/proc/self/stat` counts clock ticks of 10 ms: for a round of 400 flows
+/// at half a millisecond each, one tick is 5 % of the figure.)
+pub fn own_cpu_seconds() -> Result<f64> {
+    // SAFETY: `getrusage` only writes the `rusage` it is given, which is zeroed and ours.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok(seconds(usage.ru_utime) + seconds(usage.ru_stime))
+}
+
+/// User plus system CPU time of a process (a pid), from `/proc/<pid>/stat`, in clock ticks of
+/// 10 ms.
 pub fn process_cpu_seconds(pid: &str) -> Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The fields after the command name (which is in parentheses and may hold spaces).
