@@ -727,8 +727,7 @@ impl ImageSource {
                             content: None,
                         });
                     }
-                    let mut content = Vec::new();
-                    read_up_to(&mut file, &mut content, total as usize)
+                    let content = read_small_file(&mut file, total as usize)
                         .map_err(|source| unreadable(&name, source))?;
                     let info = check_header(&name, &content, content.len() as u64, &limits)?;
                     Ok(Checked {
@@ -913,6 +912,32 @@ fn read_up_to(file: &mut impl io::Read, buffer: &mut Vec<u8>, len: usize) -> io:
     result
 }
 
+/// Reads at most `len` bytes of `file` into a new buffer: the whole of a small file whose size
+/// `len` was read from its metadata.
+///
+/// On Unix straight into the buffer's uninitialised capacity, in one `read` for a whole file:
+/// zeroing the buffer first ([`read_up_to`]) costs as much as the read, and `Read::take` +
+/// `read_to_end` reads in growing chunks from 8 KiB (four calls for 100 KiB).
+fn read_small_file(file: &mut std::fs::File, len: usize) -> io::Result<Vec<u8>> {
+    let mut content = Vec::with_capacity(len);
+    // Each read fills the spare capacity at most: memory stays bounded by the allocation.
+    #[cfg(unix)]
+    while content.len() != len {
+        match rustix::io::read(&*file, rustix::buffer::spare_capacity(&mut content)) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    #[cfg(not(unix))]
+    read_up_to(file, &mut content, len)?;
+    // `Vec::with_capacity` may allocate more than asked for: what a read brought past `len`
+    // (of a file that grew since its size was read) is not part of the checked image.
+    content.truncate(len);
+    Ok(content)
+}
+
 /// A stream of `prefix`, then of `rest`.
 struct Prefixed<S> {
     prefix: Option<Bytes>,
@@ -986,6 +1011,20 @@ mod tests {
         let error = read_up_to(&mut file, &mut buffer, 10).unwrap_err();
         assert_eq!(error.to_string(), "disk on fire");
         assert_eq!(buffer, b"ab");
+    }
+
+    #[test]
+    fn a_small_file_is_read_whole_and_never_past_its_checked_length() {
+        let dir = jumio_kyx_test_support::temp::TempDir::new("read-small-file");
+        let content: Vec<u8> = (0..=255u8).cycle().take(100 * 1024 + 7).collect();
+        let path = dir.file("image.bin", &content);
+        let read = |len| read_small_file(&mut std::fs::File::open(&path).unwrap(), len).unwrap();
+        assert_eq!(read(content.len()), content);
+        // A file that grew since its length was read: only the checked length is read.
+        assert_eq!(read(1000), &content[..1000]);
+        // One that shrank: what it holds.
+        assert_eq!(read(content.len() + 10), content);
+        assert!(read(0).is_empty());
     }
 
     #[test]

@@ -451,6 +451,7 @@ mod tests {
         let check = |w, h| check_dimensions(w, h, image::MAX_SIDE, 300);
         assert_eq!(check(301, 1), Ok(()));
         assert_eq!(check(1, 8000), Ok(()));
+        assert_eq!(check(8000, 1), Ok(()));
         assert_eq!(check(300, 300), Err(DimensionViolation::TooSmall));
         assert_eq!(check(8001, 400), Err(DimensionViolation::TooLarge));
         assert_eq!(check(400, 8001), Err(DimensionViolation::TooLarge));
@@ -514,8 +515,14 @@ mod tests {
         );
         let error = parse_token_lifetime("5é").unwrap_err();
         assert!(error.reason.contains("is not a lifetime"), "{error}");
-        assert!(parse_token_lifetime("+").is_err());
-        assert!(parse_token_lifetime("1.5h").is_err());
+        // Not a number and a unit: refused as such, never as a lifetime out of range.
+        for malformed in ["+", "m", "1.5h", "x5m", "5 m", "-5m", "5"] {
+            let error = parse_token_lifetime(malformed).unwrap_err();
+            assert!(
+                error.reason.contains("is not a lifetime"),
+                "{malformed}: {error}"
+            );
+        }
     }
 
     #[test]

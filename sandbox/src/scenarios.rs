@@ -938,12 +938,11 @@ fn document_kind(
 }
 
 fn specimen_age() -> i32 {
-    specimen_age_on(chrono::Utc::now().date_naive())
+    age_on(SPECIMEN_BIRTH, chrono::Utc::now().date_naive())
 }
 
-/// The specimen's age in whole years on `today`.
-fn specimen_age_on(today: NaiveDate) -> i32 {
-    let (year, month, day) = SPECIMEN_BIRTH;
+/// The age in whole years on `today` of a person born on `birth` (year, month, day).
+fn age_on((year, month, day): (i32, u32, u32), today: NaiveDate) -> i32 {
     let birthday_passed = (today.month(), today.day()) >= (month, day);
     today.year() - year - i32::from(!birthday_passed)
 }
@@ -1326,12 +1325,19 @@ mod tests {
 
     #[test]
     fn the_specimen_is_a_year_older_from_its_birthday_on() {
-        let on = |y, m, d| specimen_age_on(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let on = |y, m, d| age_on(SPECIMEN_BIRTH, date(y, m, d));
         assert_eq!(SPECIMEN_BIRTH, (1990, 1, 1));
         assert_eq!(on(2025, 12, 31), 35);
         assert_eq!(on(2026, 1, 1), 36);
         assert_eq!(on(2026, 12, 2), 36);
         assert_eq!(on(1990, 1, 1), 0);
+        // A birthday later in the year: a year younger until it, by month and then by day.
+        let mid_june = (1990, 6, 15);
+        assert_eq!(age_on(mid_june, date(2026, 5, 20)), 35);
+        assert_eq!(age_on(mid_june, date(2026, 6, 14)), 35);
+        assert_eq!(age_on(mid_june, date(2026, 6, 15)), 36);
+        assert_eq!(age_on(mid_june, date(2026, 7, 1)), 36);
     }
 
     #[test]

@@ -297,6 +297,46 @@ async fn workflow_10013_adds_screening_address_and_licence_checks_and_steps() {
     api.sandbox.shutdown().await;
 }
 
+/// A step's decision is that of its own capabilities: a screening that warns makes the
+/// `SCREENING` step `WARNING`, and the other steps of workflow 10013 stay `PASSED`.
+#[tokio::test]
+async fn each_step_decides_by_its_own_capabilities() {
+    let api = Api::start().await;
+    let mut body = seed_request(10013, None);
+    body["customerInternalReference"] = serde_json::json!("steps #warning:watchlistScreening");
+    let created = api.created(&body).await;
+    api.complete(
+        &created,
+        sample("id-front.jpg"),
+        sample("id-back.jpg"),
+        sample("selfie.jpg"),
+    )
+    .await;
+    let steps: WorkflowSteps = read(
+        api.get(&format!("{}/steps", created.execution_url)).await,
+        StatusCode::OK,
+        "WorkflowSteps",
+    )
+    .await;
+    let decisions: Vec<(String, String)> = steps
+        .steps
+        .iter()
+        .map(|s| {
+            let decision = s.decision.as_ref().expect("a decision");
+            (s.name.to_string(), decision.type_.to_string())
+        })
+        .collect();
+    let expected = [
+        ("ID_IV", "PASSED"),
+        ("SCREENING", "WARNING"),
+        ("ADDRESS_VERIFICATION", "PASSED"),
+        ("DL_VERIFICATION", "PASSED"),
+    ]
+    .map(|(name, decision)| (name.to_owned(), decision.to_owned()));
+    assert_eq!(decisions, expected);
+    api.sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn account_update_starts_a_new_execution_that_can_link_acquired_credentials() {
     let api = Api::start().await;

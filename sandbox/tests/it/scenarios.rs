@@ -798,3 +798,64 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
     assert_eq!(verdict(&result), expected("PASSED", "OK", "PASSED"), "16");
     sandbox.shutdown().await;
 }
+
+/// The address checks of prepared data (the tenant workflow 20002 of `workflows.example.json`:
+/// a DATA credential, `addressValidation` and `proofOfResidency`) run on a whole address only:
+/// each of its line, city, postal code and country missing leaves them `NOT_EXECUTED` with
+/// `NOT_ENOUGH_DATA`.
+#[tokio::test]
+async fn the_address_checks_of_prepared_data_need_the_whole_address() {
+    use jumio_kyx::{PreparedData, Workflow, WorkflowRequest};
+    use jumio_kyx_sandbox::{SandboxConfig, WorkflowDefinition};
+    use jumio_kyx_test_support::flow;
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/workflows.example.json");
+    let sandbox = flow::start(SandboxConfig {
+        workflows: WorkflowDefinition::load(path).expect("the example file"),
+        processing_delay: std::time::Duration::from_millis(20),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = flow::client(&sandbox);
+    let whole = ("PASSED", "OK");
+    let missing = ("NOT_EXECUTED", "NOT_ENOUGH_DATA");
+    for (n, (removed, expected)) in [
+        (None, whole),
+        (Some("line1"), missing),
+        (Some("city"), missing),
+        (Some("postalCode"), missing),
+        (Some("country"), missing),
+        (Some(""), missing),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut data = jumio_example("prepared-data-upload-request-10005.json");
+        match removed {
+            Some("") => drop(data.as_object_mut().unwrap().remove("address")),
+            Some(field) => drop(data["address"].as_object_mut().unwrap().remove(field)),
+            None => {}
+        }
+        let case = format!("without {removed:?}");
+        let request = WorkflowRequest::new(Workflow::from_key(20002), format!("address-{n}"));
+        let mut session = client.create_account(&request).await.expect(&case);
+        let prepared = PreparedData::from_json(data.to_string().as_bytes()).expect(&case);
+        session.upload_prepared_data(&prepared).await.expect(&case);
+        let result = session
+            .finalize()
+            .await
+            .unwrap()
+            .wait(fast_wait())
+            .await
+            .unwrap();
+        let expected = (expected.0.to_owned(), expected.1.to_owned());
+        for capability in ["addressValidation", "proofOfResidency"] {
+            assert_eq!(
+                verdict_of(&result, capability),
+                expected,
+                "{case} {capability}"
+            );
+        }
+    }
+    sandbox.shutdown().await;
+}
