@@ -15,6 +15,17 @@ fn fast_wait() -> jumio_kyx::WaitOptions {
         .intervals(Duration::from_millis(5), Duration::from_millis(20))
 }
 
+/// Finalizes `session` and waits for its result.
+async fn finish(session: jumio_kyx::Session) -> jumio_kyx::VerificationResult {
+    session
+        .finalize()
+        .await
+        .unwrap()
+        .wait(fast_wait())
+        .await
+        .unwrap()
+}
+
 /// The decision and label of the first result of `capability`.
 fn verdict_of(result: &jumio_kyx::VerificationResult, capability: &str) -> (String, String) {
     let outcome = &result.capability(capability)[0];
@@ -648,13 +659,7 @@ async fn prepared_data_decides_the_checks_that_read_it() {
                 .await
                 .expect(&case);
         }
-        let result = session
-            .finalize()
-            .await
-            .unwrap()
-            .wait(fast_wait())
-            .await
-            .unwrap();
+        let result = finish(session).await;
         assert_eq!(
             verdict_of(&result, capability),
             (decision.to_owned(), label.to_owned()),
@@ -687,13 +692,7 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
             .upload_document(ImageSource::bytes(name, content))
             .await
             .expect(name);
-        let result = session
-            .finalize()
-            .await
-            .unwrap()
-            .wait(fast_wait())
-            .await
-            .unwrap();
+        let result = finish(session).await;
         assert_eq!(
             verdict_of(&result, "usability"),
             (decision.to_owned(), label.to_owned()),
@@ -756,13 +755,7 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
             .await
             .expect("update");
         session.upload_selfie(selfie()).await.expect("selfie");
-        let result = session
-            .finalize()
-            .await
-            .unwrap()
-            .wait(fast_wait())
-            .await
-            .unwrap();
+        let result = finish(session).await;
         assert_eq!(verdict(&result), expected, "10014 on {account}");
         // Authentication predicts no age; liveness does.
         let capabilities = result
@@ -788,13 +781,7 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
         .upload_facemap(ImageSource::bytes("facemap.bin", b"a face map".to_vec()))
         .await
         .expect("face map");
-    let result = session
-        .finalize()
-        .await
-        .unwrap()
-        .wait(fast_wait())
-        .await
-        .unwrap();
+    let result = finish(session).await;
     assert_eq!(verdict(&result), expected("PASSED", "OK", "PASSED"), "16");
     sandbox.shutdown().await;
 }
@@ -841,13 +828,7 @@ async fn the_address_checks_of_prepared_data_need_the_whole_address() {
         let mut session = client.create_account(&request).await.expect(&case);
         let prepared = PreparedData::from_json(data.to_string().as_bytes()).expect(&case);
         session.upload_prepared_data(&prepared).await.expect(&case);
-        let result = session
-            .finalize()
-            .await
-            .unwrap()
-            .wait(fast_wait())
-            .await
-            .unwrap();
+        let result = finish(session).await;
         let expected = (expected.0.to_owned(), expected.1.to_owned());
         for capability in ["addressValidation", "proofOfResidency"] {
             assert_eq!(
