@@ -14,7 +14,7 @@ use jumio_kyx::{Workflow, WorkflowRequest};
 
 use crate::baseline::Baseline;
 use crate::options::Options;
-use crate::process::{SandboxProcess, own_cpu_seconds};
+use crate::process::{SandboxProcess, own_usage};
 use crate::summary::{Summary, median};
 use crate::{BoxError, FLOW_IMAGE_BYTES, Result, client, synthetic_jpeg};
 
@@ -121,6 +121,11 @@ pub struct RoundFigures {
     pub flows_per_s: f64,
     pub own_cpu_ms_per_flow: f64,
     pub sandbox_cpu_ms_per_flow: f64,
+    /// The kernel's part of `own_cpu_ms_per_flow`.
+    pub own_system_ms_per_flow: f64,
+    /// Minor page faults and context switches of this process per flow.
+    pub own_faults_per_flow: f64,
+    pub own_switches_per_flow: f64,
 }
 
 /// Part 1: complete flows of each variant in interleaved rounds, against the baseline.
@@ -207,15 +212,22 @@ pub async fn part1_flows(
             flows_per_s: median(rounds.iter().map(|r| r.flows_per_s)),
             own_cpu_ms_per_flow: median(rounds.iter().map(|r| r.own_cpu_ms_per_flow)),
             sandbox_cpu_ms_per_flow: median(rounds.iter().map(|r| r.sandbox_cpu_ms_per_flow)),
+            own_system_ms_per_flow: median(rounds.iter().map(|r| r.own_system_ms_per_flow)),
+            own_faults_per_flow: median(rounds.iter().map(|r| r.own_faults_per_flow)),
+            own_switches_per_flow: median(rounds.iter().map(|r| r.own_switches_per_flow)),
         })
         .collect();
     println!("\nmedian of {} rounds:", options.rounds);
     for (variant, m) in variants.iter().zip(&medians) {
         println!(
-            "  {:<32} {:>8.1} flows/s   this process {:.3} ms CPU/flow   sandbox {:.3} ms CPU/flow",
+            "  {:<32} {:>8.1} flows/s   this process {:.3} ms CPU ({:.3} ms in the \
+             kernel), {:.1} page faults, {:.1} context switches per flow   sandbox {:.3} ms CPU/flow",
             variant.name(),
             m.flows_per_s,
             m.own_cpu_ms_per_flow,
+            m.own_system_ms_per_flow,
+            m.own_faults_per_flow,
+            m.own_switches_per_flow,
             m.sandbox_cpu_ms_per_flow
         );
     }
@@ -291,12 +303,16 @@ pub async fn profile(
     )
     .await?;
     println!(
-        "profile: {} flows of {} at concurrency {}: {:.1} flows/s, this process {:.3} ms CPU/flow",
+        "profile: {} flows of {} at concurrency {}: {:.1} flows/s, this process {:.3} ms CPU \
+         ({:.3} ms of it in the kernel), {:.1} page faults and {:.1} context switches per flow",
         options.flows,
         variant.name(),
         options.concurrency,
         figures.flows_per_s,
-        figures.own_cpu_ms_per_flow
+        figures.own_cpu_ms_per_flow,
+        figures.own_system_ms_per_flow,
+        figures.own_faults_per_flow,
+        figures.own_switches_per_flow
     );
     Ok(())
 }
@@ -382,7 +398,7 @@ pub async fn run_flows(
     sandbox: &SandboxProcess,
 ) -> Result<RoundFigures> {
     let next = Arc::new(AtomicUsize::new(0));
-    let own_before = own_cpu_seconds()?;
+    let own_before = own_usage()?;
     let sandbox_before = sandbox.cpu_seconds()?;
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
@@ -402,11 +418,14 @@ pub async fn run_flows(
         task.await??;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let own = own_cpu_seconds()? - own_before;
+    let own = own_usage()? - own_before;
     let sandbox_cpu = sandbox.cpu_seconds()? - sandbox_before;
     Ok(RoundFigures {
         flows_per_s: flows as f64 / elapsed,
-        own_cpu_ms_per_flow: own * 1000.0 / flows as f64,
+        own_cpu_ms_per_flow: own.cpu_s * 1000.0 / flows as f64,
+        own_system_ms_per_flow: own.system_s * 1000.0 / flows as f64,
+        own_faults_per_flow: own.minor_faults / flows as f64,
+        own_switches_per_flow: own.switches / flows as f64,
         sandbox_cpu_ms_per_flow: sandbox_cpu * 1000.0 / flows as f64,
     })
 }

@@ -83,18 +83,48 @@ impl Drop for SandboxProcess {
     }
 }
 
-/// User plus system CPU time of this process, all its threads (the exited ones included), to the
-/// microsecond: `getrusage(RUSAGE_SELF)`, whose sum of user and system time is the scheduler's
-/// precise run time. (`/proc/self/stat` counts clock ticks of 10 ms: for a round of 400 flows
-/// at half a millisecond each, one tick is 5 % of the figure.)
-pub fn own_cpu_seconds() -> Result<f64> {
+/// What this process has used so far, all its threads (the exited ones included):
+/// `getrusage(RUSAGE_SELF)`.
+#[derive(Clone, Copy)]
+pub struct Usage {
+    /// User plus system CPU time, to the microsecond: the scheduler's precise run time.
+    /// (`/proc/self/stat` counts clock ticks of 10 ms: for a round of 400 flows at half a
+    /// millisecond each, one tick is 5 % of the figure.)
+    pub cpu_s: f64,
+    /// The part of it spent in the kernel.
+    pub system_s: f64,
+    /// Page faults served without I/O: a page of memory touched for the first time.
+    pub minor_faults: f64,
+    /// Context switches, voluntary (a thread waited) and involuntary (it was preempted).
+    pub switches: f64,
+}
+
+impl std::ops::Sub for Usage {
+    type Output = Usage;
+    fn sub(self, before: Usage) -> Usage {
+        Usage {
+            cpu_s: self.cpu_s - before.cpu_s,
+            system_s: self.system_s - before.system_s,
+            minor_faults: self.minor_faults - before.minor_faults,
+            switches: self.switches - before.switches,
+        }
+    }
+}
+
+/// This process's [`Usage`] so far.
+pub fn own_usage() -> Result<Usage> {
     // SAFETY: `getrusage` only writes the `rusage` it is given, which is zeroed and ours.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
         return Err(std::io::Error::last_os_error().into());
     }
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Ok(seconds(usage.ru_utime) + seconds(usage.ru_stime))
+    Ok(Usage {
+        cpu_s: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        system_s: seconds(usage.ru_stime),
+        minor_faults: usage.ru_minflt as f64,
+        switches: (usage.ru_nvcsw + usage.ru_nivcsw) as f64,
+    })
 }
 
 /// User plus system CPU time of a process (a pid), from `/proc/<pid>/stat`, in clock ticks of
