@@ -1134,6 +1134,54 @@ mod tests {
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"the file work broke"));
     }
 
+    /// A check started while the runtime shuts down ends with an error that says so: only a
+    /// panic of the work itself is raised again.
+    #[test]
+    fn a_check_the_runtime_cancels_is_an_error_not_a_panic() {
+        use std::task::{Context, Poll, Waker};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        runtime.shutdown_background();
+        let _entered = handle.enter();
+        let mut check = std::pin::pin!(blocking("front.jpg", || Ok(())));
+        match check.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Err(error)) => assert_eq!(
+                error.to_string(),
+                "front.jpg cannot be read: the runtime is shutting down"
+            ),
+            Poll::Ready(Ok(())) => panic!("the work ran on a runtime shut down"),
+            Poll::Pending => panic!("the check waits for a runtime shut down"),
+        }
+    }
+
+    /// A file that ends before the size its metadata gave (it shrank while being read) is
+    /// refused as cut short at what it held, not at the size read before.
+    #[test]
+    fn a_header_cut_short_by_a_shrunk_file_reports_what_the_file_held() {
+        use jumio_kyx_test_support::images::Jpeg;
+        // The frame header lies after a 64 KB metadata segment: 1000 bytes do not reach it.
+        let content = Jpeg::new(3000, 2000).metadata(1).build();
+        let dir = jumio_kyx_test_support::temp::TempDir::new("shrunk-file");
+        let path = dir.file("front.jpg", &content[..1000]);
+        let mut file = std::fs::File::open(&path).unwrap();
+        let limits = ImageLimits::default();
+        let error = check_file("front.jpg", &mut file, 5000, &limits, &mut Vec::new()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ImageError::Truncated {
+                    format: ImageFormat::Jpeg,
+                    read: 1000,
+                    total: 1000,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+
     #[test]
     fn os_error_suffix_is_dropped() {
         let error = io::Error::from_raw_os_error(2);
