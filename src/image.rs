@@ -1188,11 +1188,14 @@ mod tests {
         assert!(error.to_string().contains("(os error 2)"));
         assert!(!describe_io(&error).contains("os error"));
         assert_eq!(describe_io(&io::Error::other("plain")), "plain");
+        // Only a suffix is dropped: the same words inside a message stay.
+        let inside = "cut (os error 5) short";
+        assert_eq!(describe_io(&io::Error::other(inside)), inside);
     }
 
     #[test]
     fn common_non_images_are_named() {
-        let cases: [(&[u8], &str); 10] = [
+        let cases: [(&[u8], &str); 12] = [
             (b"%PDF-1.7\n", "a PDF document"),
             (b"GIF89a\x01\x00", "a GIF image"),
             (b"RIFF\x10\0\0\0WEBPVP8 ", "a WebP image"),
@@ -1204,6 +1207,8 @@ mod tests {
             (b"II*\0\x08\0\0\0", "a TIFF image"),
             (b"BM\x36\0\0\0", "a BMP image"),
             (b"PK\x03\x04\x14\0", "a ZIP archive"),
+            (b"PK\x05\x06\0\0\0\0", "a ZIP archive"),
+            (b"\0\0\0\x1cftypavif\0\0\0\0", "an AVIF image"),
             (b"\xef\xbb\xbf  <!DOCTYPE html><html>", "an HTML page"),
             (b"<?xml version=\"1.0\"?>", "an XML document"),
         ];
@@ -1211,5 +1216,7 @@ mod tests {
             assert_eq!(detect_other(header), Some(expected), "{header:?}");
         }
         assert_eq!(detect_other(b"hello"), None);
+        // A RIFF file of another kind (here a WAVE sound) is not taken for a WebP image.
+        assert_eq!(detect_other(b"RIFF\x24\0\0\0WAVEfmt "), None);
     }
 }
