@@ -1156,6 +1156,33 @@ mod tests {
         }
     }
 
+    /// An image that can no longer be read when it is checked again before the upload is
+    /// reported as unreadable, with the system's reason, not as changed.
+    #[test]
+    fn an_image_unreadable_at_its_second_check_is_not_reported_as_changed() {
+        let info = ImageInfo {
+            format: ImageFormat::Jpeg,
+            width: 1600,
+            height: 1200,
+            bytes: 1000,
+        };
+        let error = ensure_unchanged("front.jpg", &info, 1000, || {
+            Err(unreadable("front.jpg", io::Error::other("disk on fire")))
+        })
+        .unwrap_err();
+        assert_eq!(error.to_string(), "front.jpg cannot be read: disk on fire");
+        // Another result of the second check is a change.
+        let error = ensure_unchanged("front.jpg", &info, 1000, || {
+            Ok(ImageInfo {
+                width: 1599,
+                ..info.clone()
+            })
+        })
+        .unwrap_err();
+        assert!(matches!(error, ImageError::Changed { .. }), "{error:?}");
+        ensure_unchanged("front.jpg", &info, 1000, || Ok(info.clone())).unwrap();
+    }
+
     /// A file that ends before the size its metadata gave (it shrank while being read) is
     /// refused as cut short at what it held, not at the size read before.
     #[test]
