@@ -1324,6 +1324,27 @@ mod tests {
     }
 
     #[test]
+    fn risk_scores_reach_both_ends_of_their_band() {
+        // Each band holds about 3000 scores of two decimals; 50 000 seeds reach both of its ends
+        // (a miss of one end has a chance of about e^-16).
+        for (kind, low, high) in [
+            (Kind::Passed, 0.0, 30.0),
+            (Kind::Warning, 31.0, 70.0),
+            (Kind::Rejected, 71.0, 100.0),
+        ] {
+            let (mut lowest, mut highest) = (f64::MAX, f64::MIN);
+            for i in 0..50_000 {
+                let score = risk_score(kind, &format!("execution-{i}"));
+                (lowest, highest) = (lowest.min(score), highest.max(score));
+                if (lowest, highest) == (low, high) {
+                    break;
+                }
+            }
+            assert_eq!((lowest, highest), (low, high), "{kind:?}");
+        }
+    }
+
+    #[test]
     fn the_specimen_is_a_year_older_from_its_birthday_on() {
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let on = |y, m, d| age_on(SPECIMEN_BIRTH, date(y, m, d));

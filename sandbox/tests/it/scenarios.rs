@@ -393,7 +393,9 @@ async fn the_specimen_has_a_us_address_and_a_number_from_the_front_image() {
         Some(format!("{decade}-{}", decade + 9).as_str())
     );
     assert_eq!(parts(&data.date_of_birth_parts), ["1990", "01", "01"]);
+    assert_eq!(data.issuing_date.as_deref(), Some("2024-03-01"));
     assert_eq!(parts(&data.issuing_date_parts), ["2024", "03", "01"]);
+    assert_eq!(data.expiry_date.as_deref(), Some("2034-03-01"));
     assert_eq!(parts(&data.expiry_date_parts), ["2034", "03", "01"]);
     let address = data.address.as_ref().expect("address");
     assert_eq!(address.subdivision.as_deref(), Some("IL"));
