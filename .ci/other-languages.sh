@@ -33,16 +33,8 @@ fail() {
   exit 1
 }
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/jumio-kyx-other-languages.XXXXXX")"
-SANDBOX_PID=""
-cleanup() {
-  if [ -n "$SANDBOX_PID" ]; then
-    kill "$SANDBOX_PID" 2>/dev/null || true
-    wait "$SANDBOX_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source .ci/lib.sh
+work_folder jumio-kyx-other-languages
 
 # The version of an npm package installed under the prefix $1, or nothing.
 npm_version() {

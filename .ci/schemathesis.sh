@@ -30,16 +30,8 @@ cargo build --quiet -p jumio-kyx-sandbox --locked
 
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
-WORK="$(mktemp -d)"
-SANDBOX_PID=""
-cleanup() {
-  if [ -n "$SANDBOX_PID" ]; then
-    kill "$SANDBOX_PID" 2>/dev/null || true
-    wait "$SANDBOX_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source .ci/lib.sh
+work_folder jumio-kyx-schemathesis
 
 JUMIO_SANDBOX_CLIENT_SECRET="$CLIENT_SECRET" target/debug/jumio-kyx-sandbox \
   --addr "127.0.0.1:$PORT" --client-id "$CLIENT_ID" --processing-delay-ms 50 --max-accounts 2000 --no-rate-limits \

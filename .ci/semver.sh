@@ -26,18 +26,8 @@ PACKAGES=(jumio-kyx jumio-kyx-sandbox)
 # package): their dependencies are then checked once, not once per package and side.
 SEMVER_TARGET_DIR="$PWD/target/semver-checks-shared"
 
-if [ "$#" -gt 1 ]; then
-  echo "usage: bash .ci/semver.sh [BASE_REV]" >&2
-  exit 2
-fi
-if [ "$#" -eq 1 ]; then
-  BASE_REV="$1"
-elif ! BASE_REV="$(bash .ci/base-rev.sh)"; then
-  echo "semver: ok: HEAD has no parent and no v* tag, nothing to compare against"
-  exit 0
-fi
-BASE_COMMIT="$(git rev-parse --verify --quiet "$BASE_REV^{commit}")" ||
-  { echo "semver: FAIL: $BASE_REV is not a revision of this repository" >&2; exit 1; }
+source .ci/lib.sh
+resolve_base "semver" .ci/semver.sh "$@"
 
 if [ "$("$CARGO_TOOLS/bin/cargo-semver-checks" --version 2>/dev/null)" \
   != "cargo-semver-checks $CARGO_SEMVER_CHECKS_VERSION" ]; then

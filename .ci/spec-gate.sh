@@ -30,18 +30,8 @@ npm_version() {
   node -p "require(process.argv[1]).version" "$NODE_TOOLS/node_modules/$1/package.json" 2>/dev/null || true
 }
 
-if [ "$#" -gt 1 ]; then
-  echo "usage: bash .ci/spec-gate.sh [BASE_REV]" >&2
-  exit 2
-fi
-if [ "$#" -eq 1 ]; then
-  BASE_REV="$1"
-elif ! BASE_REV="$(bash .ci/base-rev.sh)"; then
-  echo "spec gate: ok: HEAD has no parent and no v* tag, nothing to compare against"
-  exit 0
-fi
-BASE_COMMIT="$(git rev-parse --verify --quiet "$BASE_REV^{commit}")" ||
-  { echo "spec gate: FAIL: $BASE_REV is not a revision of this repository" >&2; exit 1; }
+source .ci/lib.sh
+resolve_base "spec gate" .ci/spec-gate.sh "$@"
 BASE_LABEL="$BASE_REV ($(git rev-parse --short "$BASE_COMMIT"))"
 echo "Comparing $SPEC at HEAD ($(git rev-parse --short HEAD)) with $BASE_LABEL"
 
@@ -63,8 +53,7 @@ if [ "$(npm_version api-smart-diff)" != "$API_SMART_DIFF_VERSION" ] ||
 fi
 echo "api-smart-diff $API_SMART_DIFF_VERSION (allof-merge $ALLOF_MERGE_VERSION, json-crawl $JSON_CRAWL_VERSION), js-yaml $JS_YAML_VERSION"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/jumio-kyx-spec-gate.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+work_folder jumio-kyx-spec-gate
 git show "$BASE_COMMIT:$SPEC" >"$WORK/base.yaml"
 git show "HEAD:$SPEC" >"$WORK/head.yaml"
 git show HEAD:CHANGELOG.md >"$WORK/CHANGELOG.md" 2>/dev/null || : >"$WORK/CHANGELOG.md"

@@ -53,6 +53,25 @@ pub struct ConnectArgs {
     timeout: u64,
 }
 
+/// Connection settings of the commands that run on the embedded sandbox when no credentials are
+/// set (`verify`, `web`).
+#[derive(Debug, Args)]
+pub struct SandboxOrConnectArgs {
+    /// Fail without credentials instead of running on the embedded sandbox (for scripts).
+    #[arg(long, env = "JUMIO_NO_SANDBOX", value_parser = clap::builder::BoolishValueParser::new())]
+    no_sandbox: bool,
+    #[command(flatten)]
+    connect: ConnectArgs,
+}
+
+impl SandboxOrConnectArgs {
+    /// Connects to Jumio, or, when neither credentials nor a base URL are set and the sandbox is
+    /// not refused, starts the embedded sandbox.
+    pub async fn connect(&self) -> anyhow::Result<Connection> {
+        self.connect.connect_or_sandbox(!self.no_sandbox).await
+    }
+}
+
 /// A client, and the embedded sandbox it talks to when one was started.
 pub struct Connection {
     pub client: JumioClient,
@@ -105,7 +124,7 @@ impl ConnectArgs {
 
     /// Connects to Jumio, or, when neither credentials nor a base URL are set and `sandbox_allowed`,
     /// starts the embedded sandbox.
-    pub async fn connect_or_sandbox(&self, sandbox_allowed: bool) -> anyhow::Result<Connection> {
+    async fn connect_or_sandbox(&self, sandbox_allowed: bool) -> anyhow::Result<Connection> {
         let secret = self.client_secret()?;
         let unconfigured = self.client_id.is_none() && secret.is_none() && self.base_url.is_none();
         if !unconfigured || !sandbox_allowed {

@@ -10,7 +10,7 @@ use jumio_kyx::{ImageSource, WaitOptions};
 use jumio_kyx::{Images, VerifyStep};
 use jumio_kyx::{PreparedData, Workflow, WorkflowInfo, WorkflowRequest};
 
-use crate::connect::ConnectArgs;
+use crate::connect::SandboxOrConnectArgs;
 use crate::steps::RequestArgs;
 use crate::summary;
 
@@ -53,11 +53,8 @@ pub struct VerifyArgs {
     /// Give up waiting for the result after this many seconds.
     #[arg(long, default_value_t = 900)]
     wait: u64,
-    /// Fail without credentials instead of running on the embedded sandbox (for scripts).
-    #[arg(long, env = "JUMIO_NO_SANDBOX", value_parser = clap::builder::BoolishValueParser::new())]
-    no_sandbox: bool,
     #[command(flatten)]
-    connect: ConnectArgs,
+    connect: SandboxOrConnectArgs,
 }
 
 /// A reference unique enough to find the transaction in the portal.
@@ -158,7 +155,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
         image.check(&limits).await?;
     }
 
-    let connection = args.connect.connect_or_sandbox(!args.no_sandbox).await?;
+    let connection = args.connect.connect().await?;
     let on_sandbox = connection.sandbox.is_some();
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -201,7 +198,7 @@ async fn run_steps(
     request: &WorkflowRequest,
     prepared: Option<PreparedData>,
 ) -> anyhow::Result<()> {
-    let connection = args.connect.connect_or_sandbox(!args.no_sandbox).await?;
+    let connection = args.connect.connect().await?;
     let on_sandbox = connection.sandbox.is_some();
     let client = &connection.client;
     let acquired = async {

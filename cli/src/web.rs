@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::connect::ConnectArgs;
+use crate::connect::SandboxOrConnectArgs;
 use crate::steps::RequestArgs;
 use crate::summary;
 
@@ -85,11 +85,8 @@ pub struct WebArgs {
     /// Give up waiting for the journey and its result after this many seconds.
     #[arg(long, default_value_t = 900)]
     wait: u64,
-    /// Fail without credentials instead of running on the embedded sandbox (for scripts).
-    #[arg(long, env = "JUMIO_NO_SANDBOX", value_parser = clap::builder::BoolishValueParser::new())]
-    no_sandbox: bool,
     #[command(flatten)]
-    connect: ConnectArgs,
+    connect: SandboxOrConnectArgs,
 }
 
 /// The URLs of the account request: the ones given, else, when the API is on this machine, the
@@ -181,7 +178,7 @@ pub async fn run(args: WebArgs) -> anyhow::Result<()> {
     let router = receivers(events);
     let (stop_server, server) = crate::serve::spawn(listener, router);
 
-    let connection = args.connect.connect_or_sandbox(!args.no_sandbox).await?;
+    let connection = args.connect.connect().await?;
     let on_sandbox = connection.sandbox.is_some();
     let client = &connection.client;
     let api_on_this_machine = reqwest::Url::parse(client.service_url(Service::Account))
