@@ -84,6 +84,16 @@ async fn warning_marker_gives_a_warning_and_a_warning_score() {
     let details = run_samples(&app, 10011, "order-2 #warning").await;
     let all = verdicts(&details);
     assert_eq!(of(&all, "similarity"), [("WARNING", "NOT_POSSIBLE")]);
+    let similarity = &details
+        .capabilities
+        .as_ref()
+        .expect("capabilities")
+        .similarity[0];
+    let outcome = similarity.data.as_ref().and_then(|d| d.similarity.as_ref());
+    assert_eq!(
+        outcome.map(|o| o.to_string()).as_deref(),
+        Some("NOT_POSSIBLE")
+    );
     let (kind, score) = overall(&details);
     assert_eq!(kind, "WARNING");
     assert!(
@@ -276,6 +286,7 @@ async fn the_images_select_their_outcomes() {
             &[
                 ("usability", &[("PASSED", "OK"), ("REJECTED", "BLURRED")]),
                 ("liveness", &[PRECONDITION]),
+                ("similarity", &[PRECONDITION]),
             ],
             "REJECTED",
         ),
@@ -672,7 +683,9 @@ async fn prepared_data_decides_the_checks_that_read_it() {
 }
 
 /// A document of workflow 10026 is judged as an image when it is one (a small one is
-/// `BAD_QUALITY`) and passes usability as a PDF, which has no pixels to judge.
+/// `BAD_QUALITY`) and passes usability as a PDF, which has no pixels to judge; the usability
+/// marker applies to it, as the workflow has no ID. Usability is the workflow's only capability,
+/// so its verdict is the overall decision.
 #[tokio::test]
 async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
     use jumio_kyx::{ImageSource, Workflow, WorkflowRequest};
@@ -682,13 +695,27 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
         b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
     let sandbox = flow::sandbox().await;
     let client = flow::client(&sandbox);
-    for (name, content, decision, label) in [
-        ("statement.pdf", PDF.to_vec(), "PASSED", "OK"),
-        ("statement.png", png(1600, 1200, None), "PASSED", "OK"),
-        ("small.png", png(500, 400, None), "REJECTED", "BAD_QUALITY"),
+    for (name, marker, content, decision, label) in [
+        ("statement.pdf", "", PDF.to_vec(), "PASSED", "OK"),
+        ("statement.png", "", png(1600, 1200, None), "PASSED", "OK"),
+        (
+            "small.png",
+            "",
+            png(500, 400, None),
+            "REJECTED",
+            "BAD_QUALITY",
+        ),
+        (
+            "glare.pdf",
+            " #reject:usability:GLARE",
+            PDF.to_vec(),
+            "REJECTED",
+            "GLARE",
+        ),
     ] {
-        let request = WorkflowRequest::new(Workflow::from_key(10026), format!("doc-{name}"))
-            .document("USA", "BS");
+        let reference = format!("doc-{name}{marker}");
+        let request =
+            WorkflowRequest::new(Workflow::from_key(10026), reference).document("USA", "BS");
         let mut session = client.create_account(&request).await.expect("create");
         session
             .upload_document(ImageSource::bytes(name, content))
@@ -700,6 +727,7 @@ async fn a_document_is_judged_as_an_image_only_when_it_is_one() {
             (decision.to_owned(), label.to_owned()),
             "{name}"
         );
+        assert_eq!(result.decision_type().to_string(), decision, "{name}");
     }
     sandbox.shutdown().await;
 }
