@@ -148,6 +148,14 @@ async fn workflow_10011_follows_the_seed_sequence() {
             .as_deref(),
         Some("MATCH")
     );
+    let similarity = capabilities.similarity[0].data.as_ref();
+    assert_eq!(
+        similarity
+            .and_then(|d| d.similarity.as_ref())
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("MATCH")
+    );
     let extracted = capabilities.extraction[0]
         .data
         .as_ref()

@@ -95,6 +95,8 @@ async fn a_defined_workflow_runs_its_own_credentials_and_capabilities() {
     names.sort_unstable();
     assert_eq!(names, expected);
     assert_eq!(capabilities["classification"][0]["data"]["country"], "USA");
+    // A US ID names its state.
+    assert_eq!(capabilities["classification"][0]["data"]["state"], "IL");
     assert_eq!(
         capabilities["watchlistScreening"][0]["decision"]["type"],
         "WARNING"
