@@ -796,6 +796,24 @@ async fn authentication_needs_a_face_on_file_or_uploaded() {
         let data = capabilities.authentication[0].data.as_ref();
         assert_eq!(data.and_then(|d| d.predicted_age), None);
     }
+    // Without an ID or a document, the usability marker applies to the selfie.
+    let mut session = client
+        .update_account(
+            &accounts[0],
+            &WorkflowRequest::new(Workflow::Authentication, "again #reject:usability:BLURRED"),
+        )
+        .await
+        .expect("update");
+    session.upload_selfie(selfie()).await.expect("selfie");
+    let result = finish(session).await;
+    assert_eq!(
+        verdict_of(&result, "usability"),
+        ("REJECTED".to_owned(), "BLURRED".to_owned())
+    );
+    assert_eq!(
+        verdict(&result),
+        expected("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED", "REJECTED")
+    );
 
     // 16: the face map comes with the request, on an account that holds none (the client refuses
     // to finalize without it).
