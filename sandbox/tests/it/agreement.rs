@@ -261,6 +261,97 @@ fn fields() -> impl Strategy<Value = Fields> {
         )
 }
 
+/// Values both sides accept: every field within Jumio's rules.
+fn valid_fields() -> impl Strategy<Value = Fields> {
+    let reference = |max: usize| {
+        prop::collection::vec(
+            select(
+                ('a'..='z')
+                    .chain('0'..='9')
+                    .chain(['-', '_', 'é'])
+                    .collect::<Vec<char>>(),
+            ),
+            1..=max,
+        )
+        .prop_map(|chars| chars.into_iter().collect::<String>())
+    };
+    let https = select(vec![
+        "https://kyc.example.com/jumio/callback",
+        "https://kyc.example.com/",
+        "http://localhost/cb?tenant=a&x=1",
+    ])
+    .prop_map(str::to_owned);
+    let web = (
+        prop::option::of(https.clone()),
+        prop::option::of(https.clone()),
+        prop::option::of(select(vec!["en", "de", "pt-BR", "zh-CN", "en-GB"])),
+    )
+        .prop_map(|(success_url, error_url, locale)| Web {
+            success_url,
+            error_url,
+            locale: locale.map(str::to_owned),
+        });
+    (
+        (
+            select(vec![10011u64, 10013]),
+            reference(100),
+            prop::option::of(reference(100)),
+            prop::option::of(reference(255)),
+        ),
+        (
+            prop::option::of(https),
+            prop::option::of(
+                select(vec!["5m", "300s", "30m", "1h", "60d"]).prop_map(str::to_owned),
+            ),
+            prop::sample::subsequence(vec![IdType::IdCard, IdType::Passport], 0..=2),
+            prop::collection::vec(
+                select(vec!["USA", "CAN", "AUT"]).prop_map(str::to_owned),
+                0..3,
+            ),
+            prop::option::of(web),
+        ),
+    )
+        .prop_map(
+            |(
+                (key, reference, user_reference, reporting_criteria),
+                (callback_url, token_lifetime, id_types, countries, web),
+            )| Fields {
+                key,
+                reference,
+                user_reference,
+                reporting_criteria,
+                callback_url,
+                token_lifetime,
+                id_types,
+                countries,
+                web,
+            },
+        )
+}
+
+/// The cases of the account request property: half are valid requests with at most one field
+/// taken from [`fields`], so that each rule is met alone and not only next to other broken ones;
+/// half are wholly [`fields`]. Both answers are common: about two cases in five are accepted
+/// ([`fields`] alone: about one in fifteen, and now and then under the bound of [`agree`]).
+fn account_requests() -> impl Strategy<Value = Fields> {
+    let one_field_off = (valid_fields(), fields(), 0..=9u8).prop_map(|(mut valid, any, field)| {
+        match field {
+            0 => valid.key = any.key,
+            1 => valid.reference = any.reference,
+            2 => valid.user_reference = any.user_reference,
+            3 => valid.reporting_criteria = any.reporting_criteria,
+            4 => valid.callback_url = any.callback_url,
+            5 => valid.token_lifetime = any.token_lifetime,
+            6 => valid.id_types = any.id_types,
+            7 => valid.countries = any.countries,
+            8 => valid.web = any.web,
+            _ => {}
+        }
+        valid
+    });
+    prop_oneof![one_field_off, fields()]
+}
+
 /// The body of `POST /api/v1/accounts` with these values, as a client in any language sends it.
 fn raw_body(fields: &Fields) -> Value {
     let mut body = json!({
@@ -400,7 +491,7 @@ fn agree<S: Strategy>(
 
 #[test]
 fn client_and_sandbox_accept_the_same_account_requests() {
-    agree(fields(), |runtime, app, fields| {
+    agree(account_requests(), |runtime, app, fields| {
         let body = raw_body(&fields);
         let built = client_build(&fields);
         if let Ok(request) = &built {
