@@ -58,6 +58,40 @@ struct Fields {
     web: Option<Web>,
 }
 
+/// The values of [`Fields`] as [`fields`] and [`valid_fields`] make them: the text fields, then
+/// the rest.
+type FieldValues = (
+    (u64, String, Option<String>, Option<String>),
+    (
+        Option<String>,
+        Option<String>,
+        Vec<IdType>,
+        Vec<String>,
+        Option<Web>,
+    ),
+);
+
+impl Fields {
+    fn assemble(
+        (
+            (key, reference, user_reference, reporting_criteria),
+            (callback_url, token_lifetime, id_types, countries, web),
+        ): FieldValues,
+    ) -> Self {
+        Fields {
+            key,
+            reference,
+            user_reference,
+            reporting_criteria,
+            callback_url,
+            token_lifetime,
+            id_types,
+            countries,
+            web,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Web {
     success_url: Option<String>,
@@ -243,22 +277,7 @@ fn fields() -> impl Strategy<Value = Fields> {
             prop::option::of(web),
         ),
     )
-        .prop_map(
-            |(
-                (key, reference, user_reference, reporting_criteria),
-                (callback_url, token_lifetime, id_types, countries, web),
-            )| Fields {
-                key,
-                reference,
-                user_reference,
-                reporting_criteria,
-                callback_url,
-                token_lifetime,
-                id_types,
-                countries,
-                web,
-            },
-        )
+        .prop_map(Fields::assemble)
 }
 
 /// Values both sides accept: every field within Jumio's rules.
@@ -311,22 +330,7 @@ fn valid_fields() -> impl Strategy<Value = Fields> {
             prop::option::of(web),
         ),
     )
-        .prop_map(
-            |(
-                (key, reference, user_reference, reporting_criteria),
-                (callback_url, token_lifetime, id_types, countries, web),
-            )| Fields {
-                key,
-                reference,
-                user_reference,
-                reporting_criteria,
-                callback_url,
-                token_lifetime,
-                id_types,
-                countries,
-                web,
-            },
-        )
+        .prop_map(Fields::assemble)
 }
 
 /// The cases of the account request property: half are valid requests with at most one field
