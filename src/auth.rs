@@ -602,6 +602,55 @@ mod tests {
         assert_eq!(refused.requests(), 1, "one request for both callers");
     }
 
+    /// Callers that share a token request which could not connect all learn why, the first from
+    /// the HTTP client's own error and the others from the copy that says the same.
+    #[tokio::test]
+    async fn a_shared_token_request_that_cannot_connect_says_so_to_every_caller() {
+        // A port that was just free: nothing listens on it.
+        let address = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let tokens = TokenCache::new(
+            Credentials::new("client-id", "client-secret"),
+            TokenSettings {
+                auth_url: format!("http://{address}"),
+                http: reqwest::Client::new(),
+                user_agent: "test".to_owned(),
+                margin: DEFAULT_REFRESH_MARGIN,
+                retry: RetryPolicy::none(),
+                retry_stats: Arc::new(RetryStats::default()),
+                request_timeout: Some(Duration::from_secs(5)),
+            },
+        );
+        let (a, b, c) = tokio::join!(
+            tokens.token(soon()),
+            tokens.token(soon()),
+            tokens.token(soon())
+        );
+        assert_eq!(tokens.requests(), 1, "one request for the three callers");
+        let mut shared = 0;
+        for error in [failure(a), failure(b), failure(c)] {
+            assert_eq!(
+                error.to_string(),
+                "request_access_token: could not reach Jumio (connection failed)"
+            );
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                if cause.to_string()
+                    == "the token request made for concurrent calls failed: connection failed"
+                {
+                    shared += 1;
+                }
+                source = cause.source();
+            }
+        }
+        assert_eq!(
+            shared, 2,
+            "the callers but the first receive the shared copy"
+        );
+    }
+
     #[tokio::test]
     async fn a_caller_waits_no_longer_than_its_deadline() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

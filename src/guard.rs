@@ -295,6 +295,105 @@ mod tests {
         );
     }
 
+    /// A response announcing `length` bytes whose body never comes.
+    fn announcing(length: &str) -> reqwest::Response {
+        let body = reqwest::Body::wrap_stream(Never);
+        let response = http::Response::builder()
+            .header(CONTENT_LENGTH, length)
+            .body(body)
+            .unwrap();
+        reqwest::Response::from(response)
+    }
+
+    /// Polls `future` once: an answer the guard gives from the headers alone is ready at once.
+    fn at_once<F: Future>(future: F) -> Option<F::Output> {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(std::task::Waker::noop()))
+        {
+            Poll::Ready(output) => Some(output),
+            Poll::Pending => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_length_announced_over_the_limit_is_refused_before_any_byte() {
+        let refusal = Refusal::TooLarge {
+            kind: BodyKind::Error,
+            limit: 12,
+        };
+        for length in ["13", " 13 ", "4194305"] {
+            assert_eq!(
+                content_length(&announcing(length)),
+                length.trim().parse().ok()
+            );
+            let bounded = at_once(bound(announcing(length), BodyKind::Error, 12));
+            let error = bounded.expect("refused from the headers").unwrap_err();
+            assert_eq!(Refusal::of(&error), Some(refusal), "{length}");
+            // The cause, as a log of the error's sources shows it, names the kind and the limit.
+            let causes: Vec<String> =
+                std::iter::successors(std::error::Error::source(&error), |e| e.source())
+                    .map(ToString::to_string)
+                    .collect();
+            assert!(
+                causes
+                    .iter()
+                    .any(|c| c == "the error body is over 12 bytes"),
+                "{causes:?}"
+            );
+            let read = at_once(read_bounded(announcing(length), BodyKind::Error, 12));
+            assert_eq!(read.expect("refused from the headers"), Err(refusal));
+        }
+        // A length that is not a number is no length: the body is read and counted.
+        assert_eq!(content_length(&announcing("12 bytes")), None);
+    }
+
+    #[tokio::test]
+    async fn a_body_of_exactly_its_limit_is_read_whole() {
+        let exact = || {
+            let response = http::Response::builder()
+                .header(CONTENT_LENGTH, "12")
+                .body(reqwest::Body::from("123456789012"))
+                .unwrap();
+            reqwest::Response::from(response)
+        };
+        let bounded = bound(exact(), BodyKind::Json, 12).await.unwrap();
+        assert_eq!(bounded.bytes().await.unwrap(), "123456789012");
+        let read = read_bounded(exact(), BodyKind::Json, 12).await.unwrap();
+        assert_eq!(read.unwrap(), "123456789012");
+        // Without a length, twelve bytes in chunks of five pass too, and thirteen do not.
+        let chunked = |chunks: &[&'static str]| {
+            let chunks = chunks
+                .iter()
+                .rev()
+                .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+                .collect();
+            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(Chunks(
+                chunks,
+            ))))
+        };
+        let read = read_bounded(chunked(&["12345", "67890", "12"]), BodyKind::Json, 12).await;
+        assert_eq!(read.unwrap().unwrap(), "123456789012");
+        let read = read_bounded(chunked(&["12345", "67890", "123"]), BodyKind::Json, 12).await;
+        assert_eq!(
+            read,
+            Err(Refusal::TooLarge {
+                kind: BodyKind::Json,
+                limit: 12
+            })
+        );
+    }
+
+    struct Never;
+
+    impl Stream for Never {
+        type Item = reqwest::Result<Bytes>;
+        fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Pending
+        }
+    }
+
     struct Chunks(Vec<reqwest::Result<Bytes>>);
 
     impl Stream for Chunks {

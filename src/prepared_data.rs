@@ -271,7 +271,15 @@ mod tests {
         let example =
             include_str!("../tests/fixtures/jumio-docs/prepared-data-upload-request-10005.json");
         let data = PreparedData::from_json(example.as_bytes()).unwrap();
-        data.build().unwrap();
+        // The body sent is the document read, field for field.
+        let sent = serde_json::to_value(data.build().unwrap()).unwrap();
+        let read: serde_json::Value = serde_json::from_str(example).unwrap();
+        assert_eq!(sent, read);
+        let error = PreparedData::from_json(b"[1, 2]").unwrap_err().to_string();
+        assert!(
+            error.contains("is not a prepared-data JSON object"),
+            "{error}"
+        );
         let cases = [
             (PreparedData::new().sex("male"), "sex"),
             (PreparedData::new().nationality("BR"), "nationality"),
@@ -289,6 +297,27 @@ mod tests {
         for (data, field) in cases {
             let error = data.build().unwrap_err().to_string();
             assert!(error.contains(field), "{field}: {error}");
+        }
+        // E.164 with the separators people write: dashes and spaces, nothing else.
+        for phone in ["+49 30 1234-5678", "+4930-12345678", "+12"] {
+            PreparedData::new().phone_number(phone).build().unwrap();
+        }
+        for phone in ["+49/30/1234", "+49.30", "+1", "+1234567890123456"] {
+            let error = PreparedData::new().phone_number(phone).build().unwrap_err();
+            assert!(error.to_string().contains("E.164"), "{phone}: {error}");
+        }
+        // A country is two capital letters, or a three-letter code Jumio lists.
+        let country = |code: &str| {
+            PreparedData::new()
+                .address(PreparedAddress::new().country(code))
+                .build()
+        };
+        for code in ["BR", "BRA", "DEU"] {
+            country(code).unwrap();
+        }
+        for code in ["br", "Br", "B", "BRAZIL", "bra", "B1"] {
+            let error = country(code).unwrap_err().to_string();
+            assert!(error.contains("address.country"), "{code}: {error}");
         }
         assert!(format!("{:?}", PreparedData::new().first_name("JANE")).contains("firstName"));
         assert!(!format!("{:?}", PreparedData::new().first_name("JANE")).contains("JANE"));
