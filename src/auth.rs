@@ -488,6 +488,15 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokens_at(address, margin, Duration::from_secs(5))
+    }
+
+    /// A cache of the token endpoint at `address`, without retries.
+    fn tokens_at(
+        address: std::net::SocketAddr,
+        margin: Duration,
+        request_timeout: Duration,
+    ) -> TokenCache {
         TokenCache::new(
             Credentials::new("client-id", "client-secret"),
             TokenSettings {
@@ -497,7 +506,7 @@ mod tests {
                 margin,
                 retry: RetryPolicy::none(),
                 retry_stats: Arc::new(RetryStats::default()),
-                request_timeout: Some(Duration::from_secs(5)),
+                request_timeout: Some(request_timeout),
             },
         )
     }
@@ -611,18 +620,7 @@ mod tests {
             .unwrap()
             .local_addr()
             .unwrap();
-        let tokens = TokenCache::new(
-            Credentials::new("client-id", "client-secret"),
-            TokenSettings {
-                auth_url: format!("http://{address}"),
-                http: reqwest::Client::new(),
-                user_agent: "test".to_owned(),
-                margin: DEFAULT_REFRESH_MARGIN,
-                retry: RetryPolicy::none(),
-                retry_stats: Arc::new(RetryStats::default()),
-                request_timeout: Some(Duration::from_secs(5)),
-            },
-        );
+        let tokens = tokens_at(address, DEFAULT_REFRESH_MARGIN, Duration::from_secs(5));
         let (a, b, c) = tokio::join!(
             tokens.token(soon()),
             tokens.token(soon()),
@@ -661,18 +659,7 @@ mod tests {
                 held.push(socket);
             }
         });
-        let tokens = TokenCache::new(
-            Credentials::new("client-id", "client-secret"),
-            TokenSettings {
-                auth_url: format!("http://{address}"),
-                http: reqwest::Client::new(),
-                user_agent: "test".to_owned(),
-                margin: DEFAULT_REFRESH_MARGIN,
-                retry: RetryPolicy::none(),
-                retry_stats: Arc::new(RetryStats::default()),
-                request_timeout: Some(Duration::from_secs(30)),
-            },
-        );
+        let tokens = tokens_at(address, DEFAULT_REFRESH_MARGIN, Duration::from_secs(30));
         let started = Instant::now();
         let error = failure(
             tokens
