@@ -279,10 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_without_length_fails_past_its_limit() {
-        let chunks: Vec<reqwest::Result<Bytes>> =
-            (0..3).map(|_| Ok(Bytes::from_static(b"12345"))).collect();
-        let body = reqwest::Body::wrap_stream(Chunks(chunks));
-        let response = reqwest::Response::from(http::Response::new(body));
+        let response = chunked(&["12345", "12345", "12345"]);
         assert_eq!(content_length(&response), None);
         let bounded = bound(response, BodyKind::Json, 12).await.unwrap();
         let error = bounded.bytes().await.unwrap_err();
@@ -363,16 +360,6 @@ mod tests {
         let read = read_bounded(exact(), BodyKind::Json, 12).await.unwrap();
         assert_eq!(read.unwrap(), "123456789012");
         // Without a length, twelve bytes in chunks of five pass too, and thirteen do not.
-        let chunked = |chunks: &[&'static str]| {
-            let chunks = chunks
-                .iter()
-                .rev()
-                .map(|c| Ok(Bytes::from_static(c.as_bytes())))
-                .collect();
-            reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(Chunks(
-                chunks,
-            ))))
-        };
         let read = read_bounded(chunked(&["12345", "67890", "12"]), BodyKind::Json, 12).await;
         assert_eq!(read.unwrap().unwrap(), "123456789012");
         let read = read_bounded(chunked(&["12345", "67890", "123"]), BodyKind::Json, 12).await;
@@ -383,6 +370,17 @@ mod tests {
                 limit: 12
             })
         );
+    }
+
+    /// A response without a length whose body comes in `chunks`.
+    fn chunked(chunks: &[&'static str]) -> reqwest::Response {
+        let chunks = chunks
+            .iter()
+            .rev()
+            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+            .collect();
+        let body = reqwest::Body::wrap_stream(Chunks(chunks));
+        reqwest::Response::from(http::Response::new(body))
     }
 
     struct Never;
