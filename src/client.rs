@@ -300,6 +300,7 @@ impl JumioClientBuilder {
                 user_agent,
                 tokens,
                 image_limits: self.image_limits,
+                buffers: crate::image::upload_buffers(),
                 retry: self.retry,
                 retry_stats,
                 request_timeout,
@@ -645,7 +646,11 @@ impl JumioClient {
         parts.push((types::UploadClassifier::Face, images.selfie));
         let mut checked = Vec::with_capacity(parts.len());
         for (_, image) in &parts {
-            checked.push(image.check_for_upload(self.image_limits()).await?);
+            checked.push(
+                image
+                    .check_for_upload(self.image_limits(), &self.transport.buffers)
+                    .await?,
+            );
         }
         progress(VerifyStep::Checked {
             total_bytes: checked.iter().map(|c| c.info.bytes).sum(),

@@ -25,6 +25,7 @@
 use std::fmt;
 use std::io::{self, Cursor, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::multipart::Part;
@@ -33,6 +34,7 @@ use tokio::fs::File;
 use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
+use crate::buffers::BufferPool;
 use crate::limits::image::{
     CURRENT_MAX_BYTES, JPEG_SIGNATURE, MAX_BYTES, MAX_SIDE, MIN_LONGEST_SIDE_EXCLUSIVE,
     PNG_SIGNATURE, jpeg_frame_headers,
@@ -705,11 +707,19 @@ pub(crate) struct Checked {
 /// first and the one chunk after it that [`ImageSource::into_part`] holds at once anyway.
 const SMALL_FILE_BYTES: u64 = INITIAL_HEADER_BYTES + STREAM_CHUNK_BYTES as u64;
 
+/// The buffers a client reads small image files into ([`crate::buffers`]): one of
+/// [`SMALL_FILE_BYTES`] holds any of them.
+pub(crate) fn upload_buffers() -> Arc<BufferPool> {
+    BufferPool::new(SMALL_FILE_BYTES as usize, crate::buffers::MAX_POOLED)
+}
+
 impl ImageSource {
-    /// [`check`](Self::check), keeping the content of a small image for the upload.
+    /// [`check`](Self::check), keeping the content of a small image for the upload, in a
+    /// buffer of `buffers` ([`upload_buffers`]).
     pub(crate) async fn check_for_upload(
         &self,
         limits: &ImageLimits,
+        buffers: &Arc<BufferPool>,
     ) -> Result<Checked, ImageError> {
         let checked = match self {
             ImageSource::Bytes { name, bytes } => Checked {
@@ -718,6 +728,7 @@ impl ImageSource {
             },
             ImageSource::File { path, name } => {
                 let (path, name, limits) = (path.clone(), name.clone(), *limits);
+                let buffers = buffers.clone();
                 blocking(&name.clone(), move || {
                     let (mut file, total) = open(&name, &path)?;
                     if total > SMALL_FILE_BYTES {
@@ -727,12 +738,14 @@ impl ImageSource {
                             content: None,
                         });
                     }
-                    let content = read_small_file(&mut file, total as usize)
+                    let mut content = buffers.take();
+                    read_small_file(&mut file, total as usize, content.vec_mut())
                         .map_err(|source| unreadable(&name, source))?;
-                    let info = check_header(&name, &content, content.len() as u64, &limits)?;
+                    let read = content.as_ref();
+                    let info = check_header(&name, read, read.len() as u64, &limits)?;
                     Ok(Checked {
                         info,
-                        content: Some(content.into()),
+                        content: Some(content.freeze()),
                     })
                 })
                 .await?
@@ -912,18 +925,19 @@ fn read_up_to(file: &mut impl io::Read, buffer: &mut Vec<u8>, len: usize) -> io:
     result
 }
 
-/// Reads at most `len` bytes of `file` into a new buffer: the whole of a small file whose size
-/// `len` was read from its metadata.
+/// Reads at most `len` bytes of `file` into `content` (emptied first, and never grown: `len` is
+/// at most its capacity): the whole of a small file whose size `len` was read from its metadata.
 ///
-/// On Unix straight into the buffer's uninitialised capacity, in one `read` for a whole file:
-/// zeroing the buffer first ([`read_up_to`]) costs as much as the read, and `Read::take` +
-/// `read_to_end` reads in growing chunks from 8 KiB (four calls for 100 KiB).
-fn read_small_file(file: &mut std::fs::File, len: usize) -> io::Result<Vec<u8>> {
-    let mut content = Vec::with_capacity(len);
+/// On Unix straight into the buffer's spare capacity, in one `read` for a whole file: zeroing the
+/// buffer first ([`read_up_to`]) costs as much as the read, and `Read::take` + `read_to_end`
+/// reads in growing chunks from 8 KiB (four calls for 100 KiB).
+fn read_small_file(file: &mut std::fs::File, len: usize, content: &mut Vec<u8>) -> io::Result<()> {
+    debug_assert!(len <= content.capacity(), "the buffer holds the file");
+    content.clear();
     // Each read fills the spare capacity at most: memory stays bounded by the allocation.
     #[cfg(unix)]
     while content.len() != len {
-        match rustix::io::read(&*file, rustix::buffer::spare_capacity(&mut content)) {
+        match rustix::io::read(&*file, rustix::buffer::spare_capacity(&mut *content)) {
             Ok(0) => break,
             Ok(_) => {}
             Err(rustix::io::Errno::INTR) => {}
@@ -931,11 +945,11 @@ fn read_small_file(file: &mut std::fs::File, len: usize) -> io::Result<Vec<u8>> 
         }
     }
     #[cfg(not(unix))]
-    read_up_to(file, &mut content, len)?;
-    // `Vec::with_capacity` may allocate more than asked for: what a read brought past `len`
-    // (of a file that grew since its size was read) is not part of the checked image.
+    read_up_to(file, content, len)?;
+    // The buffer may be larger than the file: what a read brought past `len` (of a file that grew
+    // since its size was read) is not part of the checked image.
     content.truncate(len);
-    Ok(content)
+    Ok(())
 }
 
 /// A stream of `prefix`, then of `rest`.
@@ -1018,7 +1032,13 @@ mod tests {
         let dir = jumio_kyx_test_support::temp::TempDir::new("read-small-file");
         let content: Vec<u8> = (0..=255u8).cycle().take(100 * 1024 + 7).collect();
         let path = dir.file("image.bin", &content);
-        let read = |len| read_small_file(&mut std::fs::File::open(&path).unwrap(), len).unwrap();
+        let read = |len| {
+            // A buffer as the pool gives them: room for more than the file, a former image in it.
+            let mut buffer = Vec::with_capacity(content.len() + 20);
+            buffer.extend_from_slice(b"former image");
+            read_small_file(&mut std::fs::File::open(&path).unwrap(), len, &mut buffer).unwrap();
+            buffer
+        };
         assert_eq!(read(content.len()), content);
         // A file that grew since its length was read: only the checked length is read.
         assert_eq!(read(1000), &content[..1000]);
@@ -1060,7 +1080,7 @@ mod tests {
             let content = Jpeg::new(1600, 1200).total_len(total).build();
             let path = dir.file("front.jpg", &content);
             let checked = ImageSource::path(&path)
-                .check_for_upload(&ImageLimits::default())
+                .check_for_upload(&ImageLimits::default(), &upload_buffers())
                 .await
                 .unwrap();
             assert_eq!(checked.info.bytes, total as u64);

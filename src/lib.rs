@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod buffers;
 pub mod callback;
 mod client;
 mod error;

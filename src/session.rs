@@ -315,7 +315,9 @@ impl Session {
         classifier: types::UploadClassifier,
         image: ImageSource,
     ) -> Result<()> {
-        let checked = image.check_for_upload(&self.transport.image_limits).await?;
+        let checked = image
+            .check_for_upload(&self.transport.image_limits, &self.transport.buffers)
+            .await?;
         self.upload_checked(category, classifier, image, &checked)
             .await
     }
@@ -345,7 +347,9 @@ impl Session {
     ) -> Result<types::UploadResponse> {
         crate::ids::check_id("credentialId", "credential id", credential_id)?;
         let token = self.token()?;
-        let checked = image.check_for_upload(&self.transport.image_limits).await?;
+        let checked = image
+            .check_for_upload(&self.transport.image_limits, &self.transport.buffers)
+            .await?;
         self.send_part(credential_id, classifier, &token, image, &checked)
             .await
     }

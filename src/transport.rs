@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use tracing::Instrument as _;
 
 use crate::auth::TokenCache;
+use crate::buffers::BufferPool;
 use crate::error::{Error, Result};
 use crate::generated;
 use crate::guard::{request_cutoff, timed_out, within};
@@ -29,6 +30,8 @@ pub(crate) struct Transport {
     pub(crate) user_agent: String,
     pub(crate) tokens: TokenCache,
     pub(crate) image_limits: ImageLimits,
+    /// The buffers small images are read into for their upload.
+    pub(crate) buffers: Arc<BufferPool>,
     pub(crate) retry: RetryPolicy,
     pub(crate) retry_stats: Arc<RetryStats>,
     /// The per-request timeout the client enforces itself: set when the HTTP client was given
