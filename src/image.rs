@@ -1079,15 +1079,28 @@ mod tests {
         ] {
             let content = Jpeg::new(1600, 1200).total_len(total).build();
             let path = dir.file("front.jpg", &content);
-            let checked = ImageSource::path(&path)
-                .check_for_upload(&ImageLimits::default(), &upload_buffers())
+            let buffers = upload_buffers();
+            let source = ImageSource::path(&path);
+            let checked = source
+                .check_for_upload(&ImageLimits::default(), &buffers)
                 .await
                 .unwrap();
             assert_eq!(checked.info.bytes, total as u64);
             assert_eq!(checked.content.is_some(), held, "{total} bytes");
-            if let Some(kept) = checked.content {
-                assert!(kept == content, "{total} bytes: the content is the file's");
+            if let Some(kept) = &checked.content {
+                assert!(*kept == content, "{total} bytes: the content is the file's");
             }
+            // A small file's buffer is the pool's: it comes back once the check and the part
+            // that carries it are both dropped, as after an upload.
+            let part = source.into_checked_part(&checked).await.unwrap();
+            drop(checked);
+            assert_eq!(
+                buffers.kept(),
+                0,
+                "{total} bytes: the part holds the buffer"
+            );
+            drop(part);
+            assert_eq!(buffers.kept(), usize::from(held), "{total} bytes");
         }
     }
 
