@@ -1,11 +1,12 @@
 //! The read buffers of small image files, reused from one upload to the next.
 //!
 //! An image file of at most 128 KiB (`SMALL_FILE_BYTES` of [`crate::image`]) is read whole,
-//! checked and sent from memory. Allocating and freeing a buffer of about 100 KiB for each of them makes the allocator
-//! give the memory back to the system and fault it in again page by page on the next image (glibc
-//! trims the top of a heap past 128 KiB free): about 20 page faults per verification, some 8 % of
-//! the client's CPU time in `benches/flow`. A client keeps the buffers of its uploads instead, up
-//! to [`MAX_POOLED`] of them, and each comes back when the body that carried it is dropped.
+//! checked and sent from memory. Allocating and freeing a buffer of about 100 KiB for each of them
+//! makes the allocator give the memory back to the system and fault it in again page by page on
+//! the next image (glibc trims the top of a heap past 128 KiB free): about 20 page faults per
+//! verification, some 8 % of the client's CPU time in `benches/flow`. A client keeps the buffers
+//! of its uploads instead, up to [`MAX_POOLED`] of them, and each comes back when the body that
+//! carried it is dropped.
 //!
 //! A buffer is zeroed (the bytes it held, with `zeroize`) before it is kept: the images are
 //! personal data, and no image outlives its upload in the pool.
